@@ -1,0 +1,287 @@
+"""Figures of one replication, computed from its event log.
+
+Definitions (the README's KPI table says the same):
+- a reader's *wait* is the total time spent in queues during the visit, at every step, including
+  the time until they gave up if they left unserved; waiting for a closed-stack run is not in it
+  (it is in `stack_order_lead_time_mean`);
+- reader figures count only readers who arrived after the warm-up;
+- `readers_served` counts readers who finished their visit (a book not found still ends a visit);
+- `pce` is value-added time over time in the library, summed over served readers;
+- `equity_p90_ratio` is the worst group's p90 wait over the overall p90, over groups with at least
+  30 readers; waits under one minute count as one minute, so a library with hardly any queue is not
+  judged by seconds;
+- `first_pass_yield` is the share of operations (readers' steps and new items' steps) done right
+  the first time, with no rework.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .eventlog import Ev, EventLog
+from .scenario import Scenario
+
+MIN_GROUP_READERS = 30
+EQUITY_FLOOR_MIN = 1.0
+WITHIN_MIN = 15.0
+
+
+@dataclass
+class StepStats:
+    """Sums for the value-stream map: how often a step ran, its time, the waiting before it."""
+
+    count: int = 0
+    process_sum: float = 0.0
+    wait_sum: float = 0.0
+
+    def add(self, other: StepStats) -> None:
+        self.count += other.count
+        self.process_sum += other.process_sum
+        self.wait_sum += other.wait_sum
+
+
+@dataclass
+class RepMetrics:
+    """Everything one replication contributes to the results."""
+
+    kpis: dict[str, float | None]
+    groups: dict[str, dict[str, float | None]]
+    hours: list[int]  # labels of the hourly series: hour of day (daily) or hour from the start
+    hourly: dict[str, list[float | None]]
+    wait_samples: dict[str, np.ndarray]
+    steps: dict[str, StepStats] = field(default_factory=dict)
+
+
+def _mean(values: np.ndarray) -> float | None:
+    return float(values.mean()) if len(values) else None
+
+
+def _p90(values: np.ndarray) -> float | None:
+    return float(np.percentile(values, 90)) if len(values) else None
+
+
+def _share(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+def integrate(starts: np.ndarray, ends: np.ndarray, edges: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """For each bin [edges[i], edges[i+1]): the integral over time of how many intervals cover t.
+
+    Intervals are [starts[j], ends[j]); with `weights`, each counts that much. O((n + bins) log n).
+    """
+    if weights is None:
+        weights = np.ones(len(starts))
+
+    def area(points: np.ndarray, at: np.ndarray) -> np.ndarray:
+        order = np.argsort(points)
+        p, w = points[order], weights[order]
+        cum_w = np.concatenate(([0.0], np.cumsum(w)))
+        cum_wp = np.concatenate(([0.0], np.cumsum(w * p)))
+        k = np.searchsorted(p, at, side="right")
+        return cum_w[k] * at - cum_wp[k]
+
+    total = area(starts, edges) - area(ends, edges)
+    return np.diff(total)
+
+
+def compute_metrics(scenario: Scenario, log: EventLog) -> RepMetrics:
+    """All figures of one replication (see the module docstring for definitions)."""
+    k, t, ent, grp, step, val = log.kind, log.t, log.entity, log.group, log.step, log.value
+    warm = log.warmup_min
+    groups = log.group_ids
+
+    # --- readers ------------------------------------------------------------------------------
+    arr = k == Ev.ARRIVE
+    n_readers = int(ent[arr].max()) + 1 if arr.any() else 0
+    arrival = np.full(n_readers, np.inf)
+    arrival[ent[arr]] = t[arr]
+    group_of = np.full(n_readers, -1, dtype=np.int64)
+    group_of[ent[arr]] = grp[arr]
+    counted = arrival >= warm
+
+    reader_row = ent >= 0
+    queue_rows = ((k == Ev.SERVICE_START) | (k == Ev.RENEGE)) & (grp >= 0)
+    wait = np.bincount(ent[queue_rows], weights=val[queue_rows], minlength=n_readers)
+
+    def flag(kinds: tuple[Ev, ...]) -> np.ndarray:
+        rows = np.isin(k, kinds) & reader_row & (grp >= 0)
+        out = np.zeros(n_readers, dtype=bool)
+        out[ent[rows]] = True
+        return out
+
+    served = flag((Ev.DEPART,)) & counted
+    left = flag((Ev.RENEGE, Ev.BALK)) & counted
+    dep = k == Ev.DEPART
+    time_inside = np.zeros(n_readers)
+    time_inside[ent[dep]] = val[dep]
+
+    # value-added time of each reader
+    va_steps = np.array([scenario.steps[s].value == "value_added" for s in log.step_ids] + [False])
+    done_rows = ((k == Ev.SERVICE_END) | (k == Ev.SELF_END)) & (grp >= 0)
+    va_rows = done_rows & va_steps[step]
+    va_time = np.bincount(ent[va_rows], weights=val[va_rows], minlength=n_readers)
+
+    def reader_figures(mask: np.ndarray) -> dict[str, float | None]:
+        arrived = int(mask.sum())
+        s_mask, l_mask = served & mask, left & mask
+        waits = wait[mask]
+        within = int((s_mask & (wait <= WITHIN_MIN)).sum())
+        return {
+            "wait_mean": _mean(waits),
+            "wait_p90": _p90(waits),
+            "time_in_library_mean": _mean(time_inside[s_mask]),
+            "readers_arrived": float(arrived),
+            "readers_served": float(s_mask.sum()),
+            "readers_left_unserved": float(l_mask.sum()),
+            "left_unserved_share": _share(float(l_mask.sum()), arrived),
+            "served_within_15_share": _share(within, arrived),
+        }
+
+    kpis = reader_figures(counted)
+    group_figs = {g: reader_figures(counted & (group_of == i)) for i, g in enumerate(groups)}
+    wait_samples = {g: wait[counted & (group_of == i)] for i, g in enumerate(groups)}
+
+    overall_p90 = kpis["wait_p90"]
+    big = [f for f in group_figs.values() if (f["readers_arrived"] or 0) >= MIN_GROUP_READERS]
+    if overall_p90 is not None and big:
+        worst = max(max(f["wait_p90"] or 0.0, EQUITY_FLOOR_MIN) for f in big)
+        kpis["equity_p90_ratio"] = worst / max(overall_p90, EQUITY_FLOOR_MIN)
+    else:
+        kpis["equity_p90_ratio"] = None
+    within = [f["served_within_15_share"] for f in big if f["served_within_15_share"] is not None]
+    kpis["served_within_15_worst_group"] = min(within) if within else None
+
+    va_total = float(va_time[served].sum())
+    inside_total = float(time_inside[served].sum())
+    kpis["pce"] = _share(va_total, inside_total)
+
+    open_hours = sum(max(0.0, b - max(a, warm)) for a, b in log.open_intervals) / 60.0
+    kpis["throughput_per_hour"] = _share(float(served.sum()), open_hours)
+
+    # --- shelves and stacks -------------------------------------------------------------------
+    def reader_counted(rows: np.ndarray) -> np.ndarray:
+        """Indices of `rows` that belong to readers who arrived after the warm-up."""
+        return rows.nonzero()[0][counted[ent[rows]]]
+
+    nf_rows = reader_counted((k == Ev.NOT_FOUND) & reader_row)
+    shelf_steps = np.array([scenario.steps[s].kind == "shelf_search" for s in log.step_ids] + [False])
+    search_rows = reader_counted((k == Ev.SELF_END) & reader_row & shelf_steps[step])
+    kpis["books_not_found"] = float(len(nf_rows)) if scenario.reshelving is not None else None
+    kpis["books_not_found_share"] = _share(float(len(nf_rows)), float(len(search_rows)))
+    lead_rows = reader_counted((k == Ev.STACK_LEAD) & reader_row)
+    kpis["stack_order_lead_time_mean"] = _mean(val[lead_rows])
+    shelved = (k == Ev.BOOK_SHELVED) & (t - val >= warm)
+    kpis["reshelve_lead_time_mean"] = _mean(val[shelved] / 60.0)
+
+    # --- back office --------------------------------------------------------------------------
+    acq_done = (k == Ev.ACQ_SHELVED) & (t >= warm)
+    kpis["acquisitions_lead_time_days"] = _mean(val[acq_done] / 1440.0)
+    kpis["acquisitions_shelved"] = float(acq_done.sum()) if scenario.acquisitions is not None else None
+    window = np.array([warm, log.end_min])
+    if scenario.acquisitions is not None:
+        items = (k == Ev.ACQ_SHELVED) | (k == Ev.ACQ_OPEN)
+        area = integrate(t[items] - val[items], t[items], window)
+        kpis["backoffice_wip_mean"] = float(area[0] / (window[1] - window[0]))
+    else:
+        kpis["backoffice_wip_mean"] = None
+
+    ops = len(reader_counted((k == Ev.SERVICE_END) & reader_row & (grp >= 0)))
+    ops += int(((k == Ev.ACQ_WORK) & (t >= warm)).sum())
+    first_rework = (k == Ev.REWORK) & (val == 1.0)
+    reworked = len(reader_counted(first_rework & reader_row & (grp >= 0)))
+    reworked += int((first_rework & (grp < 0) & (t >= warm)).sum())
+    kpis["first_pass_yield"] = 1.0 - reworked / ops if ops else None
+
+    # --- staff --------------------------------------------------------------------------------
+    member_role = log.staff_role
+    busy = k == Ev.BUSY
+    duty = k == Ev.DUTY
+    cost = 0.0
+    for r, role_id in enumerate(log.role_ids):
+        b_rows = busy & (member_role[np.maximum(log.staff, 0)] == r)
+        d_rows = duty & (member_role[np.maximum(log.staff, 0)] == r)
+        busy_min = integrate(t[b_rows] - val[b_rows], t[b_rows], window)[0]
+        duty_min = integrate(t[d_rows] - val[d_rows], t[d_rows], window)[0]
+        kpis[f"utilisation.{role_id}"] = _share(busy_min, duty_min)
+        cost += duty_min / 60.0 * scenario.roles[role_id].wage_per_hour
+    kpis["staff_cost"] = cost
+
+    hours, hourly = _hourly(scenario, log, arrival, served, left)
+    steps = _step_stats(log, counted, n_readers)
+    kpis = {key: (None if v is None or (isinstance(v, float) and math.isnan(v)) else v) for key, v in kpis.items()}
+    return RepMetrics(kpis, group_figs, hours, hourly, wait_samples, steps)
+
+
+def _hourly(scenario: Scenario, log: EventLog, arrival: np.ndarray, served: np.ndarray, left: np.ndarray
+            ) -> tuple[list[int], dict[str, list[float | None]]]:
+    """Series by hour: queue length, readers inside, arrivals, staff on duty and utilisation per role."""
+    k, t, val = log.kind, log.t, log.value
+    edges = np.arange(0.0, log.end_min + 60.0, 60.0)
+    nb = len(edges) - 1
+    series: dict[str, np.ndarray] = {}
+    q = ((k == Ev.SERVICE_START) | (k == Ev.RENEGE)) & (log.group >= 0)
+    series["queue_length"] = integrate(t[q] - val[q], t[q], edges) / 60.0
+    inside_end = np.full(len(arrival), np.nan)
+    for kind in (Ev.DEPART, Ev.RENEGE, Ev.BALK, Ev.LEFT_INSIDE):
+        rows = (k == kind) & (log.entity >= 0) & (log.group >= 0)
+        inside_end[log.entity[rows]] = t[rows]
+    ok = np.isfinite(inside_end) & np.isfinite(arrival)
+    series["readers_inside"] = integrate(arrival[ok], inside_end[ok], edges) / 60.0
+    finite_arrivals = arrival[np.isfinite(arrival)]
+    series["arrivals"] = np.histogram(finite_arrivals, bins=edges)[0].astype(float)
+    busy_by_role, duty_by_role = {}, {}
+    for r, role_id in enumerate(log.role_ids):
+        member_is = log.staff_role[np.maximum(log.staff, 0)] == r
+        b = (k == Ev.BUSY) & member_is & (log.staff >= 0)
+        d = (k == Ev.DUTY) & member_is & (log.staff >= 0)
+        busy_by_role[role_id] = integrate(t[b] - val[b], t[b], edges)
+        duty_by_role[role_id] = integrate(t[d] - val[d], t[d], edges)
+        series[f"staff_on_duty.{role_id}"] = duty_by_role[role_id] / 60.0
+
+    keep = edges[:-1] >= log.warmup_min - 1e-9
+    if scenario.calendar.mode == "daily":
+        hod = (np.arange(nb) % 24)
+        active = keep & (series["arrivals"] + sum(duty_by_role.values(), np.zeros(nb)) + series["readers_inside"] > 0)
+        labels = sorted(set(hod[active].tolist()))
+        out: dict[str, list[float | None]] = {}
+        for name, values in series.items():
+            out[name] = [float(values[keep & (hod == h)].mean()) for h in labels]
+        for role_id in log.role_ids:
+            out[f"utilisation.{role_id}"] = [
+                _share(float(busy_by_role[role_id][keep & (hod == h)].sum()), float(duty_by_role[role_id][keep & (hod == h)].sum()))
+                for h in labels
+            ]
+        return labels, out
+    idx = np.nonzero(keep)[0]
+    out = {name: [float(v) for v in values[idx]] for name, values in series.items()}
+    for role_id in log.role_ids:
+        out[f"utilisation.{role_id}"] = [
+            _share(float(busy_by_role[role_id][i]), float(duty_by_role[role_id][i])) for i in idx
+        ]
+    return [int(i) for i in idx], out
+
+
+def _step_stats(log: EventLog, counted: np.ndarray, n_readers: int) -> dict[str, StepStats]:
+    k, ent, val, step = log.kind, log.entity, log.value, log.step
+    is_reader = (log.group >= 0) & (ent >= 0)
+    ok_reader = np.zeros(len(k), dtype=bool)
+    if n_readers:
+        ok_reader[is_reader] = counted[ent[is_reader]]
+    after = log.t >= log.warmup_min
+    stats: dict[str, StepStats] = {}
+    process = (((k == Ev.SERVICE_END) | (k == Ev.SELF_END)) & ok_reader) | ((k == Ev.ACQ_WORK) & after)
+    waits = (((k == Ev.SERVICE_START) | (k == Ev.STACK_WAIT)) & ok_reader) | ((k == Ev.ACQ_WAIT) & after)
+    stack = (k == Ev.STACK_WAIT) & ok_reader
+    n_steps = len(log.step_ids)
+    p_count = np.bincount(step[process], minlength=n_steps)
+    p_sum = np.bincount(step[process], weights=val[process], minlength=n_steps)
+    w_sum = np.bincount(step[waits], weights=val[waits], minlength=n_steps)
+    s_count = np.bincount(step[stack], minlength=n_steps)
+    for i, sid in enumerate(log.step_ids):
+        count = int(p_count[i]) + int(s_count[i])
+        if count:
+            stats[sid] = StepStats(count, float(p_sum[i]), float(w_sum[i]))
+    return stats
