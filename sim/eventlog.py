@@ -39,6 +39,8 @@ class Ev(IntEnum):
     DUTY = 19  # a staff member goes off duty; value = minutes on duty
     LEFT_INSIDE = 20  # the run ends with the reader still inside; value = minutes inside
     QUEUE_AT_CLOSE = 21  # readers inside at a closing time; value = count
+    ACQ_STARTED = 22  # work on an acquisitions item starts (its first step); value = minutes since receipt
+    ACQ_REQUESTED = 23  # a new item was asked for by a reader (logged at receipt)
 
 
 @dataclass

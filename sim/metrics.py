@@ -179,14 +179,30 @@ def compute_metrics(scenario: Scenario, log: EventLog) -> RepMetrics:
     # --- back office --------------------------------------------------------------------------
     acq_done = (k == Ev.ACQ_SHELVED) & (t >= warm)
     kpis["acquisitions_lead_time_days"] = _mean(val[acq_done] / 1440.0)
+    requested = np.zeros(int(ent[k == Ev.ACQ_REQUESTED].max()) + 1 if (k == Ev.ACQ_REQUESTED).any() else 0, dtype=bool)
+    requested[ent[k == Ev.ACQ_REQUESTED]] = True
+    acq_requested_done = acq_done & (ent < len(requested))
+    acq_requested_done[acq_requested_done] = requested[ent[acq_requested_done]]
+    kpis["acquisitions_requested_lead_time_days"] = _mean(val[acq_requested_done] / 1440.0)
     kpis["acquisitions_shelved"] = float(acq_done.sum()) if scenario.acquisitions is not None else None
     window = np.array([warm, log.end_min])
     if scenario.acquisitions is not None:
         items = (k == Ev.ACQ_SHELVED) | (k == Ev.ACQ_OPEN)
         area = integrate(t[items] - val[items], t[items], window)
         kpis["backoffice_wip_mean"] = float(area[0] / (window[1] - window[0]))
+        # in process: from the start of an item's first step to the shelf (or the end of the run)
+        started = k == Ev.ACQ_STARTED
+        n_items = int(ent[items].max()) + 1 if items.any() else 0
+        start_t = np.full(n_items, np.nan)
+        start_t[ent[started]] = t[started]
+        end_t = np.full(n_items, np.nan)
+        end_t[ent[items]] = t[items]
+        ok = ~np.isnan(start_t) & ~np.isnan(end_t)
+        area = integrate(start_t[ok], end_t[ok], window)
+        kpis["backoffice_in_process_mean"] = float(area[0] / (window[1] - window[0]))
     else:
         kpis["backoffice_wip_mean"] = None
+        kpis["backoffice_in_process_mean"] = None
 
     ops = len(reader_counted((k == Ev.SERVICE_END) & reader_row & (grp >= 0)))
     ops += int(((k == Ev.ACQ_WORK) & (t >= warm)).sum())

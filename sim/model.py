@@ -885,6 +885,10 @@ class LibraryModel:
             self.acq_count += 1
             self.acq_items[m] = [receipt, now]
             requested = self.acq_requested[m] < acq.requested_share
+            if requested:
+                self._log(Ev.ACQ_REQUESTED, m, -1, -1, -1, -1, now - receipt)
+            if step > 0:  # already in process when the run starts
+                self._log(Ev.ACQ_STARTED, m, -1, -1, -1, -1, now - receipt)
             self.acq_buffers[step][0 if (requested and acq.requested_first) else 1].append(m)
         self._acq_try()
 
@@ -928,6 +932,8 @@ class LibraryModel:
             now = self.env.now
             minutes = 0.0
             for m in items:
+                if k == 0:
+                    self._log(Ev.ACQ_STARTED, m, -1, srt["idx"], st.idx, -1, now - self.acq_items[m][0])
                 self._log(Ev.ACQ_WAIT, m, -1, srt["idx"], st.idx, -1, now - self.acq_items[m][1])
                 work, reworks = self._step_time(srt, m, 0, 1.0)
                 self._log_reworks(srt, m, -1, reworks)
