@@ -256,8 +256,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.workers is not None and args.command != "validate" and not 1 <= args.workers <= 256:
-            raise CliError(f"--workers must be between 1 and 256 (got {args.workers})")
+        workers = getattr(args, "workers", None)
+        if workers is not None and not 1 <= workers <= 256:
+            raise CliError(f"--workers must be between 1 and 256 (got {workers})")
         return {"validate": _cmd_validate, "run": _cmd_run, "compare": _cmd_compare}[args.command](args)
     except ScenarioError as error:
         for problem in error.problems:

@@ -17,7 +17,7 @@ from scipy import special
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
     def mean_value(self) -> float:
         raise NotImplementedError

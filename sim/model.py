@@ -439,8 +439,14 @@ class LibraryModel:
         return None
 
     def _interruptible_member(self, st: StationRT) -> Member | None:
+        """A member busy with back-office work who drops it for `st`: an interruptible member who
+        works `st`, or one who assists at `st` and is called because its line is long."""
         for m in st.members:
             if m.interruptible and m.on_duty and not m.leaving and m.job is not None and not m.job.station.front:
+                return m
+        for m in st.assistants:
+            if (st.waiting > m.assist_above and m.on_duty and not m.leaving and m.job is not None
+                    and not m.job.station.front):
                 return m
         return None
 

@@ -22,7 +22,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
+from ruamel.yaml.events import AliasEvent, MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
+from ruamel.yaml.reader import ReaderError
 
 from .distributions import Distribution
 
@@ -40,7 +41,8 @@ _ID = r"^[a-z][a-z0-9_-]{0,63}$"
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: YAML's true/false or "3" never pass for numbers; no infinities or NaN either
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class Text(Frozen):
@@ -70,9 +72,9 @@ class Calendar(Frozen):
     mode: Literal["daily", "continuous"] = "daily"
     open: str = "10:00"
     close: str = "20:00"
-    days: int = Field(default=5, ge=1)
+    days: int = Field(default=5, ge=1, le=100_000)
     first_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
-    hours: float | None = Field(default=None, gt=0, description="length of a continuous period")
+    hours: float | None = Field(default=None, gt=0, le=10_000_000, description="length of a continuous period")
 
     @field_validator("open", "close")
     @classmethod
@@ -137,11 +139,6 @@ class Arrivals(Frozen):
                 raise ValueError(f"'{key}' is not a weekday; use default, {', '.join(WEEKDAYS)}")
             if not rates:
                 raise ValueError(f"profile '{key}' is empty")
-            for i, rate in enumerate(rates):
-                if not (0 <= rate <= MAX_RATE_PER_HOUR) or math.isnan(rate):
-                    raise ValueError(
-                        f"profile '{key}' hour {i + 1}: {rate} readers/hour is outside 0..{MAX_RATE_PER_HOUR:g}"
-                    )
         return value
 
     def profile(self, weekday: str) -> list[float]:
@@ -208,12 +205,8 @@ class Role(Named):
     @field_validator("staff")
     @classmethod
     def _staff(cls, value: int | list[int]) -> int | list[int]:
-        counts = value if isinstance(value, list) else [value]
-        if not counts:
+        if isinstance(value, list) and not value:
             raise ValueError("needs at least one hour")
-        for count in counts:
-            if not 0 <= count <= MAX_STAFF_PER_ROLE:
-                raise ValueError(f"{count} people is outside 0..{MAX_STAFF_PER_ROLE}")
         return value
 
     def staff_at(self, hour_index: int) -> int:
@@ -264,6 +257,71 @@ class Acquisitions(Frozen):
     initial_age_days: float = Field(default=0.0, ge=0, le=3650)
 
 
+WASTES = ("overproduction", "inventory", "transport", "waiting", "overprocessing", "motion", "defects", "talent")
+
+
+class Cost(Frozen):
+    points: int = Field(ge=0, le=1000, description="budget points, charged once")
+    roubles_per_day: float = Field(default=0.0, ge=0, le=10_000_000, description="running cost")
+
+
+class Expect(Frozen):
+    """The figure a tool should move, and which way (for one reader group, if `group` is set)."""
+
+    kpi: str
+    direction: Literal["lower", "higher"]
+    group: str | None = None
+
+
+class Effect(Frozen):
+    """One declared change to the scenario (see sim.lean)."""
+
+    op: Literal["set", "scale", "add", "remove", "variability", "level_staff"]
+    path: str = Field(min_length=1, max_length=300)
+    value: Any = None
+    factor: float | None = Field(default=None, ge=0, le=1000)
+
+
+class Tool(Named):
+    description: Text
+    waste: Literal[WASTES] | None = None  # type: ignore[valid-type]
+    aim: Literal["accessibility"] | None = None
+    cost: Cost
+    expect: Expect
+    effects: list[Effect] = Field(min_length=1, max_length=50)
+
+    @model_validator(mode="after")
+    def _waste_or_aim(self) -> Tool:
+        if (self.waste is None) == (self.aim is None):
+            raise ValueError(f"a tool names either the 'waste' it attacks ({', '.join(WASTES)}) or 'aim: accessibility'")
+        return self
+
+
+class Round(Frozen):
+    """One round of a training: what the teams read, the tools on offer, the budget for new tools."""
+
+    title: Text
+    brief: Text
+    debrief: list[Text] = Field(default_factory=list)
+    offer: list[str] = Field(default_factory=list)
+    budget: int = Field(default=0, ge=0, le=10_000)
+
+
+class ScoreWeights(Frozen):
+    """Weights of the balanced score's four parts."""
+
+    service: float = Field(default=1.0, ge=0, le=100)
+    accessibility: float = Field(default=1.0, ge=0, le=100)
+    efficiency: float = Field(default=1.0, ge=0, le=100)
+    cost: float = Field(default=1.0, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> ScoreWeights:
+        if self.service + self.accessibility + self.efficiency + self.cost <= 0:
+            raise ValueError("at least one weight must be above 0")
+        return self
+
+
 class Scenario(Frozen):
     id: str = Field(pattern=_ID)
     title: Text
@@ -280,6 +338,9 @@ class Scenario(Frozen):
     reshelving: Reshelving | None = None
     stacks: Stacks | None = None
     acquisitions: Acquisitions | None = None
+    tools: dict[str, Tool] = Field(default_factory=dict)
+    rounds: list[Round] = Field(default_factory=list, max_length=20)
+    score: ScoreWeights = Field(default_factory=ScoreWeights)
     max_events: int = Field(default=20_000_000, ge=1000, le=200_000_000)
 
 
@@ -358,11 +419,16 @@ def _value_model(annotation: Any) -> type[BaseModel] | None:
 
 def _pydantic_problems(error: ValidationError) -> list[Problem]:
     problems = []
+    seen: set[Path_] = set()
     for item in error.errors(include_url=False):
         loc = tuple(
-            part for part in item["loc"] if not (isinstance(part, str) and part in _DIST_TAGS)
+            part for part in item["loc"]
+            if not (isinstance(part, str) and (part in _DIST_TAGS or _TYPE_LABEL.match(part)))
         )
         kind = item["type"]
+        if loc in seen and kind not in ("extra_forbidden", "missing"):
+            continue  # one message per field, even when several types were allowed
+        seen.add(loc)
         if kind == "extra_forbidden":
             key = str(loc[-1]) if loc else "?"
             known = _known_keys(Scenario, loc[:-1])
@@ -374,6 +440,13 @@ def _pydantic_problems(error: ValidationError) -> list[Problem]:
             message = "is required but missing"
         elif kind == "union_tag_invalid" or kind == "union_tag_not_found":
             message = "'dist' must be one of: exponential, lognormal, gamma, triangular, uniform, fixed"
+        elif kind in _TYPE_WORDS:
+            message = _TYPE_WORDS[kind]
+            if any(isinstance(p, str) and _TYPE_LABEL.match(p) for p in item["loc"]):
+                message = "must be a whole number or a list of them" if "int" in str(item["loc"]) else message
+            shown = item.get("input")
+            if not isinstance(shown, (dict, list)):
+                message += f" (got {shown!r})"
         else:
             message = item["msg"]
             message = message.removeprefix("Value error, ")
@@ -385,6 +458,18 @@ def _pydantic_problems(error: ValidationError) -> list[Problem]:
 
 
 _DIST_TAGS = {"exponential", "lognormal", "gamma", "triangular", "uniform", "fixed"}
+# pydantic names the members of a union ("int", "list[int]") in the location: they are not fields
+_TYPE_LABEL = re.compile(r"^(int|float|str|bool|list\[.*\]|dict\[.*\]|function-.*|constrained-.*)$")
+_TYPE_WORDS = {
+    "int_type": "must be a whole number",
+    "float_type": "must be a number",
+    "string_type": "must be text",
+    "bool_type": "must be true or false",
+    "list_type": "must be a list",
+    "dict_type": "must be a mapping of keys",
+    "model_type": "must be a mapping of keys",
+    "finite_number": "must be a finite number",
+}
 
 
 def _semantic_problems(s: Scenario) -> list[Problem]:
@@ -397,7 +482,7 @@ def _semantic_problems(s: Scenario) -> list[Problem]:
             extra = f" (did you mean '{hint[0]}'?)" if hint else f"; known: {', '.join(sorted(table)) or 'none'}"
             out.append(Problem(path, f"unknown {what} '{value}'{extra}"))
 
-    for table_name in ("groups", "purposes", "steps", "stations", "roles"):
+    for table_name in ("groups", "purposes", "steps", "stations", "roles", "tools"):
         for key in getattr(s, table_name):
             if not re.fullmatch(_ID, key):
                 out.append(Problem((table_name, key), "an id must be lower-case letters, digits, '_' or '-'"))
@@ -452,6 +537,19 @@ def _semantic_problems(s: Scenario) -> list[Problem]:
                 Problem(("roles", rid, "staff"), f"has {len(role.staff)} hours but the library is open {hours} hours a day")
             )
 
+    for key, rates in s.arrivals.per_hour.items():
+        for i, rate in enumerate(rates):
+            if not 0 <= rate <= MAX_RATE_PER_HOUR:
+                out.append(Problem(("arrivals", "per_hour", key, i),
+                                   f"{rate:.12g} readers an hour is outside 0..{MAX_RATE_PER_HOUR:g}"))
+    for rid, role in s.roles.items():
+        counts = role.staff if isinstance(role.staff, list) else [role.staff]
+        for i, count in enumerate(counts):
+            if not 0 <= count <= MAX_STAFF_PER_ROLE:
+                path: Path_ = ("roles", rid, "staff", i) if isinstance(role.staff, list) else ("roles", rid, "staff")
+                out.append(Problem(path, f"{count} people is outside 0..{MAX_STAFF_PER_ROLE}"))
+    if out:
+        return out
     if s.calendar.mode == "daily":
         for key, rates in s.arrivals.per_hour.items():
             if len(rates) != hours:
@@ -461,9 +559,9 @@ def _semantic_problems(s: Scenario) -> list[Problem]:
     if s.warmup_hours >= s.calendar.horizon_hours:
         out.append(Problem(("warmup_hours",), "the warm-up must end before the run does"))
     if s.calendar.horizon_hours > MAX_HORIZON_HOURS:
-        out.append(
-            Problem(("calendar",), f"a run of {s.calendar.horizon_hours:g} hours is too long (at most {MAX_HORIZON_HOURS})")
-        )
+        field = "days" if s.calendar.mode == "daily" else "hours"
+        out.append(Problem(("calendar", field),
+                           f"a run of {s.calendar.horizon_hours:g} hours is too long (at most {MAX_HORIZON_HOURS})"))
     else:
         expected = expected_readers(s)
         if expected > MAX_EXPECTED_READERS:
@@ -485,9 +583,36 @@ def _semantic_problems(s: Scenario) -> list[Problem]:
             if count < 0 or count > 100_000:
                 out.append(Problem(("acquisitions", "initial_wip", key), f"{count} items is outside 0..100000"))
 
+    out += _plan_problems(s)
     if out:
         return out
     return _staffing_problems(s)
+
+
+def _plan_problems(s: Scenario) -> list[Problem]:
+    """Tools' expectations and the round plan refer to things that exist."""
+    from .kpis import KPIS
+
+    out: list[Problem] = []
+    known_kpis = set(KPIS) | {f"utilisation.{r}" for r in s.roles}
+    for tid, tool in s.tools.items():
+        if tool.expect.kpi not in known_kpis:
+            hint = difflib.get_close_matches(tool.expect.kpi, sorted(known_kpis), n=1)
+            extra = f" (did you mean '{hint[0]}'?)" if hint else ""
+            out.append(Problem(("tools", tid, "expect", "kpi"), f"unknown figure '{tool.expect.kpi}'{extra}"))
+        if tool.expect.group is not None and tool.expect.group not in s.groups:
+            out.append(Problem(("tools", tid, "expect", "group"), f"unknown reader group '{tool.expect.group}'"))
+    seen: set[str] = set()
+    for r, plan in enumerate(s.rounds):
+        for i, tid in enumerate(plan.offer):
+            if tid not in s.tools:
+                hint = difflib.get_close_matches(tid, list(s.tools), n=1)
+                extra = f" (did you mean '{hint[0]}'?)" if hint else ""
+                out.append(Problem(("rounds", r, "offer", i), f"unknown tool '{tid}'{extra}"))
+            elif tid in seen:
+                out.append(Problem(("rounds", r, "offer", i), f"tool '{tid}' is offered in an earlier round already"))
+            seen.add(tid)
+    return out
 
 
 def _used_stations(s: Scenario) -> dict[str, Path_]:
@@ -549,8 +674,13 @@ def expected_readers(s: Scenario) -> float:
 # --- building and loading ------------------------------------------------------------------------
 
 
-def parse_scenario(data: Any, *, file: str | None = None, lines: LineMap | None = None) -> Scenario:
-    """Validate plain data (as read from YAML) into a Scenario, or raise ScenarioError."""
+def parse_scenario(data: Any, *, file: str | None = None, lines: LineMap | None = None,
+                   check_tools: bool = True) -> Scenario:
+    """Validate plain data (as read from YAML) into a Scenario, or raise ScenarioError.
+
+    With `check_tools`, every lean tool is also applied alone (and each round's offer together) to
+    make sure its effects name fields that exist and give a valid scenario.
+    """
     if not isinstance(data, Mapping):
         raise ScenarioError([Problem((), "a scenario must be a mapping of keys (id, title, ...) at the top level", file, 1)])
     try:
@@ -559,6 +689,10 @@ def parse_scenario(data: Any, *, file: str | None = None, lines: LineMap | None 
         problems = _pydantic_problems(error)
     else:
         problems = _semantic_problems(scenario)
+        if not problems and check_tools and scenario.tools:
+            from .lean import tool_problems
+
+            problems = tool_problems(scenario)
         if not problems:
             return scenario
     if lines is not None:
@@ -597,32 +731,45 @@ def _yaml() -> YAML:
 
 
 def _precheck(text: str, file: str) -> list[Problem]:
-    """Refuse what could make loading slow or unsafe: aliases, deep nesting (before building anything)."""
+    """Refuse what could make loading slow or unsafe before anything is built: aliases (the
+    "billion laughs"), explicit tags (!!python/object and the like), deep nesting."""
     depth = 0
     try:
         for event in _yaml().parse(io.StringIO(text)):
+            line = event.start_mark.line + 1 if event.start_mark is not None else None
             if isinstance(event, AliasEvent):
-                line = event.start_mark.line + 1 if event.start_mark else None
-                return [Problem((), "YAML anchors and aliases (*name) are not allowed in scenario files", file, line)]
+                return [Problem((), "YAML anchors and aliases (&name, *name) are not allowed in scenario files", file, line)]
+            tag = getattr(event, "tag", None)
+            if tag:
+                shown = str(tag).replace("tag:yaml.org,2002:", "!!")
+                return [Problem((), f"YAML tags such as '{shown}' are not allowed in scenario files", file, line)]
             if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_NESTING:
-                    line = event.start_mark.line + 1 if event.start_mark else None
                     return [Problem((), f"the file is nested more than {MAX_NESTING} levels deep", file, line)]
-            elif type(event).__name__ in ("MappingEndEvent", "SequenceEndEvent"):
+            elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
                 depth -= 1
-    except MarkedYAMLError as error:
-        return [_yaml_problem(error, file)]
     except YAMLError as error:
-        return [Problem((), f"not valid YAML: {error}", file)]
+        return [_yaml_problem(error, file, text)]
     return []
 
 
-def _yaml_problem(error: MarkedYAMLError, file: str) -> Problem:
-    mark = error.problem_mark or error.context_mark
-    line = mark.line + 1 if mark is not None else None
-    what = " ".join(part for part in (error.context, error.problem) if part)
-    return Problem((), f"not valid YAML: {what}", file, line)
+def _yaml_problem(error: YAMLError, file: str, text: str) -> Problem:
+    """One line naming where YAML could not go on, and where the unfinished part started."""
+    line: int | None = None
+    if isinstance(error, MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = " ".join(part for part in (error.context, error.problem) if part)
+        start = error.context_mark
+        if start is not None and line is not None and start.line + 1 != line:
+            what += f" (it starts at line {start.line + 1})"
+    elif isinstance(error, ReaderError):
+        line = text[: error.position].count("\n") + 1 if error.position is not None else None
+        what = f"character #x{error.character:04x} is not allowed" if isinstance(error.character, int) else str(error.reason)
+    else:
+        what = str(error)
+    return Problem((), "not valid YAML: " + " ".join(what.split()), file, line)
 
 
 def _plain(node: Any) -> Any:
@@ -653,33 +800,9 @@ def scenario_from_text(text: str, file: str = "<text>") -> Scenario:
         raise ScenarioError(problems)
     try:
         root = _yaml().load(io.StringIO(text))
-    except MarkedYAMLError as error:
-        raise ScenarioError([_yaml_problem(error, file)]) from None
     except YAMLError as error:
-        raise ScenarioError([Problem((), f"not valid YAML: {error}", file)]) from None
-    tagged = _find_tag(root)
-    if tagged is not None:
-        path, tag = tagged
-        raise ScenarioError([Problem(path, f"YAML tags such as '{tag}' are not allowed", file, LineMap(root).line_of(path))])
+        raise ScenarioError([_yaml_problem(error, file, text)]) from None
     return parse_scenario(_plain(root), file=file, lines=LineMap(root))
-
-
-def _find_tag(node: Any, path: Path_ = ()) -> tuple[Path_, str] | None:
-    tag = getattr(node, "tag", None)
-    value = getattr(tag, "value", None) if tag is not None else None
-    if value and not str(value).startswith("tag:yaml.org,2002:"):
-        return path, str(value)
-    if isinstance(node, Mapping):
-        for key, child in node.items():
-            found = _find_tag(child, path + (str(key),))
-            if found:
-                return found
-    elif isinstance(node, list):
-        for i, child in enumerate(node):
-            found = _find_tag(child, path + (i,))
-            if found:
-                return found
-    return None
 
 
 def load_scenario(path: str | Path) -> Scenario:
