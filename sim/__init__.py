@@ -1,6 +1,6 @@
-"""Lean Library Trainer: the simulation core (no user interface code here)."""
+"""Lean Library Trainer: the simulation core (no user interface code here).
 
-from .experiment import Comparison, Results, compare, run_experiment
-from .scenario import Scenario, ScenarioError, load_scenario, parse_scenario
-
-__all__ = ["Comparison", "Results", "Scenario", "ScenarioError", "compare", "load_scenario", "parse_scenario", "run_experiment"]
+The modules: `scenario` (schema and loading), `model` (SimPy), `metrics`, `experiment`
+(replications and comparisons), `lean` (tools), `score`, `cli`. Import what you need from them;
+this package imports nothing eagerly, so that worker processes start fast.
+"""

@@ -93,31 +93,26 @@ class EventLog:
 
 
 class LogBuilder:
-    """Appends rows column by column; cheap on the model's hot path."""
+    """Collects rows as one flat list (cheap on the model's hot path) and splits it into columns once."""
 
-    __slots__ = ("entity", "group", "kind", "staff", "station", "step", "t", "value")
+    __slots__ = ("rows",)
+    WIDTH = 8  # t, kind, entity, group, step, station, staff, value
 
     def __init__(self) -> None:
-        self.t: list[float] = []
-        self.kind: list[int] = []
-        self.entity: list[int] = []
-        self.group: list[int] = []
-        self.step: list[int] = []
-        self.station: list[int] = []
-        self.staff: list[int] = []
-        self.value: list[float] = []
+        self.rows: list[float] = []
 
     def __len__(self) -> int:
-        return len(self.t)
+        return len(self.rows) // self.WIDTH
 
     def columns(self) -> dict[str, np.ndarray]:
+        table = np.asarray(self.rows, dtype=np.float64).reshape(-1, self.WIDTH)
         return {
-            "t": np.asarray(self.t, dtype=np.float64),
-            "kind": np.asarray(self.kind, dtype=np.int8),
-            "entity": np.asarray(self.entity, dtype=np.int64),
-            "group": np.asarray(self.group, dtype=np.int16),
-            "step": np.asarray(self.step, dtype=np.int16),
-            "station": np.asarray(self.station, dtype=np.int16),
-            "staff": np.asarray(self.staff, dtype=np.int32),
-            "value": np.asarray(self.value, dtype=np.float64),
+            "t": table[:, 0].copy(),
+            "kind": table[:, 1].astype(np.int8),
+            "entity": table[:, 2].astype(np.int64),
+            "group": table[:, 3].astype(np.int16),
+            "step": table[:, 4].astype(np.int16),
+            "station": table[:, 5].astype(np.int16),
+            "staff": table[:, 6].astype(np.int32),
+            "value": table[:, 7].copy(),
         }

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from .kpis import kpi
 from .metrics import RepMetrics, StepStats, compute_metrics
@@ -29,6 +29,11 @@ MAX_REPLICATIONS = 1000
 
 Verdict = Literal["better", "worse", "no_clear_change"]
 Progress = Callable[[int, int], None]
+
+
+def _t975(df: int) -> float:
+    """The 97.5% quantile of Student's t with `df` degrees of freedom (two-sided 95% intervals)."""
+    return float(special.stdtrit(df, 0.975))
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ class Estimate:
         mean = float(xs.mean())
         if len(xs) < 2:
             return Estimate(mean, None, len(xs))
-        half = float(stats.t.ppf(0.975, len(xs) - 1) * xs.std(ddof=1) / math.sqrt(len(xs)))
+        half = float(_t975(len(xs) - 1) * xs.std(ddof=1) / math.sqrt(len(xs)))
         return Estimate(mean, (mean - half, mean + half), len(xs))
 
 
@@ -209,7 +214,7 @@ def paired(baseline: list[float | None], variant: list[float | None], better: st
     if len(diffs) < 2:
         return Difference(base_mean, var_mean, mean, None, "no_clear_change")
     sd = float(diffs.std(ddof=1))
-    half = float(stats.t.ppf(0.975, len(diffs) - 1) * sd / math.sqrt(len(diffs))) if sd > 0 else 0.0
+    half = float(_t975(len(diffs) - 1) * sd / math.sqrt(len(diffs))) if sd > 0 else 0.0
     lo, hi = mean - half, mean + half
     verdict: Verdict = "no_clear_change"
     if lo > 0 or hi < 0:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable, Generator
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -29,9 +30,13 @@ from .eventlog import Ev, EventLog, LogBuilder
 from .rng import Streams
 from .scenario import Scenario
 
+# event codes as plain ints: faster to look up and to store than enum members on the hot path
+E = SimpleNamespace(**{e.name: int(e) for e in Ev})
+
 VISITS_PER_STEP = 4  # uniforms kept per reader and step: the first try and up to three reworks
 DRAIN_MIN = 6 * 60  # how long after the last closing readers are still served
 _CHECK_EVERY = 4096
+MAX_READERS = 3_000_000
 
 
 class RunawayScenario(RuntimeError):
@@ -61,7 +66,7 @@ class Job:
     )
 
     def __init__(self, station: StationRT, duration: float | None, on_done: Callable[[Job], None],
-                 *, reader: int = -1, group: int = -1, step: int = -1, priority: bool = False,
+                 reader: int = -1, group: int = -1, step: int = -1, priority: bool = False,
                  after_hours: bool = True, on_start: Callable[[Job], float] | None = None) -> None:
         self.station = station
         self.reader = reader
@@ -168,6 +173,7 @@ class LibraryModel:
         self.env = simpy.Environment()
         self.rng = Streams(seed, replication)
         self.log = LogBuilder()
+        self._extend = self.log.rows.extend
         self.group_ids = list(scenario.groups)
         self.purpose_ids = list(scenario.purposes)
         self.step_ids = list(scenario.steps)
@@ -299,15 +305,8 @@ class LibraryModel:
     # --- logging ----------------------------------------------------------------------------------
 
     def _log(self, kind: int, entity: int, group: int, step: int, station: int, staff: int, value: float) -> None:
-        log = self.log
-        log.t.append(self.env.now)
-        log.kind.append(kind)
-        log.entity.append(entity)
-        log.group.append(group)
-        log.step.append(step)
-        log.station.append(station)
-        log.staff.append(staff)
-        log.value.append(value)
+        # env._now: SimPy's clock without the property call (this runs about five times per reader)
+        self._extend((self.env._now, kind, entity, group, step, station, staff, value))
 
     # --- staff and dispatch -----------------------------------------------------------------------
 
@@ -457,7 +456,7 @@ class LibraryModel:
         now = self.env.now
         job.remaining = max(0.0, m.job_end - now)
         job.token += 1
-        self._log(Ev.BUSY, -1, -1, job.step, job.station.idx, m.idx, now - m.busy_since)
+        self._log(E.BUSY, -1, -1, job.step, job.station.idx, m.idx, now - m.busy_since)
         m.job = None
         st = job.station
         (st.pqueue if job.priority else st.queue).appendleft(job)
@@ -477,22 +476,21 @@ class LibraryModel:
         if not job.started:
             job.started = True
             if job.reader >= 0:
-                self._log(Ev.SERVICE_START, job.reader, job.group, job.step, st.idx, m.idx, now - job.queued_at)
+                self._log(E.SERVICE_START, job.reader, job.group, job.step, st.idx, m.idx, now - job.queued_at)
         total = setup + work
         m.job_end = now + total
         job.token += 1
-        ev = self.env.timeout(total)
-        token = job.token
-        ev.callbacks.append(lambda _ev: self._finish(m, job, token))
+        self.env.timeout(total, (m, job, job.token)).callbacks.append(self._finish)
         self.starts += 1
         if self.starts % _CHECK_EVERY == 0:
             self._check_budget()
 
-    def _finish(self, m: Member, job: Job, token: int) -> None:
+    def _finish(self, event: simpy.Event) -> None:
+        m, job, token = event._value
         if job.token != token or m.job is not job:
-            return
+            return  # the job was interrupted (preempted) after this timeout was set
         now = self.env.now
-        self._log(Ev.BUSY, -1, -1, job.step, job.station.idx, m.idx, now - m.busy_since)
+        self._log(E.BUSY, -1, -1, job.step, job.station.idx, m.idx, now - m.busy_since)
         m.job = None
         job.on_done(job)
         self._member_free(m)
@@ -546,7 +544,7 @@ class LibraryModel:
             self._preempt(m)
         m.on_duty = False
         m.leaving = False
-        self._log(Ev.DUTY, -1, -1, -1, -1, m.idx, self.env.now - m.duty_since)
+        self._log(E.DUTY, -1, -1, -1, -1, m.idx, self.env.now - m.duty_since)
         for st_idx, line in m.lines.items():
             if line:
                 st = next(s for s in m.front + m.back if s.idx == st_idx)
@@ -584,7 +582,7 @@ class LibraryModel:
         for m in self.members:
             if m.job is not None and not m.job.after_hours:
                 self._preempt(m)
-        self._log(Ev.QUEUE_AT_CLOSE, -1, -1, -1, -1, -1, float(self.inside))
+        self._log(E.QUEUE_AT_CLOSE, -1, -1, -1, -1, -1, float(self.inside))
         if self.stack_orders and not self.stack_queued:
             self._new_stack_run()
         for m in self.members:
@@ -614,7 +612,7 @@ class LibraryModel:
         st.busy += 1
         job.started = True
         now = self.env.now
-        self._log(Ev.SERVICE_START, job.reader, job.group, job.step, st.idx, -1, now - job.queued_at)
+        self._log(E.SERVICE_START, job.reader, job.group, job.step, st.idx, -1, now - job.queued_at)
         duration = job.duration if job.duration is not None else 0.0
         ev = self.env.timeout(duration)
         ev.callbacks.append(lambda _ev: self._finish_kiosk(job))
@@ -627,8 +625,8 @@ class LibraryModel:
 
     # --- readers ----------------------------------------------------------------------------------
 
-    def _arrivals(self) -> Generator[simpy.Event, Any, None]:
-        env = self.env
+    def _arrival_times(self) -> list[float]:
+        """Every reader's arrival time: Poisson arrivals at a constant rate within each hour."""
         gen = self.rng.generator("arrivals")
         cal = self.s.calendar
         scale = self.s.arrivals.scale
@@ -645,20 +643,26 @@ class LibraryModel:
                 (h * 60.0, min((h + 1) * 60.0, self.horizon_min), profile[h % len(profile)] * scale)
                 for h in range(math.ceil(hours))
             ]
+        times: list[float] = []
         for start, end, rate in segments:
             if rate <= 0:
                 continue
-            # Poisson arrivals at a constant rate within the segment, in time order
             count = gen.poisson(rate * (end - start) / 60.0)
-            times = np.sort(gen.uniform(start, end, size=count)).tolist()
-            for t in times:
-                if t > env.now:
-                    yield env.timeout(t - env.now)
-                n = self.readers
-                self.readers += 1
-                if self.readers % _CHECK_EVERY == 0:
-                    self._check_budget()
-                env.process(self._reader(n))
+            times += np.sort(gen.uniform(start, end, size=count)).tolist()
+            if len(times) > MAX_READERS:
+                raise RunawayScenario(f"more than {MAX_READERS:,} readers would arrive; lower the arrivals")
+        return times
+
+    def _arrivals(self, times: list[float]) -> Generator[simpy.Event, Any, None]:
+        env = self.env
+        reader = self._reader
+        for n, t in enumerate(times):
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            self.readers = n + 1
+            if n % _CHECK_EVERY == 0:
+                self._check_budget()
+            env.process(reader(n))
 
     def _check_budget(self) -> None:
         if len(self.log) > self.s.max_events:
@@ -670,23 +674,25 @@ class LibraryModel:
     def _reader(self, n: int) -> Generator[simpy.Event, Any, None]:
         env = self.env
         arrived = env.now
-        u = self.u_group[n]
         g = 0
         cum = self.group_cum
-        while g < len(cum) - 1 and u >= cum[g]:
-            g += 1
+        if len(cum) > 1:
+            u = self.v_group[n]
+            while g < len(cum) - 1 and u >= cum[g]:
+                g += 1
         group, purposes, pcum, patience_stream = self.group_rt[g]
-        u = self.u_purpose[n]
         k = 0
-        while k < len(pcum) - 1 and u >= pcum[k]:
-            k += 1
+        if len(pcum) > 1:
+            u = self.v_purpose[n]
+            while k < len(pcum) - 1 and u >= pcum[k]:
+                k += 1
         purpose = purposes[k]
         patience = patience_stream[n] if patience_stream is not None else None
-        self_service = self.u_self[n] < group.self_service_adoption
+        self_service = group.self_service_adoption > 0 and self.v_self[n] < group.self_service_adoption
         factor = group.service_factor
         self.inside += 1
         self.active[n] = (arrived, g)
-        self._log(Ev.ARRIVE, n, g, -1, -1, -1, float(purpose))
+        self._log(E.ARRIVE, n, g, -1, -1, -1, float(purpose))
         visits: dict[int, int] = {}
         route = self.routes[purpose]
         order_time: float | None = None
@@ -709,20 +715,19 @@ class LibraryModel:
                 if (on_demand or self.closed) and not self.stack_queued:
                     self._new_stack_run()
                 yield done
-                self._log(Ev.STACK_WAIT, n, g, sidx, st.idx, -1, env.now - order_time)
+                self._log(E.STACK_WAIT, n, g, sidx, st.idx, -1, env.now - order_time)
                 continue
             duration, reworks = self._step_time(srt, n, visit, factor)
             if st.kind == "open" or spec.kind == "shelf_search":
                 yield env.timeout(duration)
                 self._log_reworks(srt, n, g, reworks)
-                self._log(Ev.SELF_END, n, g, sidx, st.idx, -1, duration)
+                self._log(E.SELF_END, n, g, sidx, st.idx, -1, duration)
             else:
                 if group.balk_at_queue is not None and self._queue_len(st) >= group.balk_at_queue:
-                    self._log(Ev.BALK, n, g, sidx, st.idx, -1, 0.0)
+                    self._log(E.BALK, n, g, sidx, st.idx, -1, 0.0)
                     self._reader_left(n)
                     return
-                job = Job(st, duration, self._reader_job_done, reader=n, group=g, step=sidx,
-                          priority=g in st.priority_groups)
+                job = Job(st, duration, self._reader_job_done, n, g, sidx, g in st.priority_groups)
                 job.done_ev = env.event()
                 self._enqueue(job)
                 if patience is not None and not job.started:
@@ -733,7 +738,7 @@ class LibraryModel:
                     self._reader_left(n)
                     return
                 self._log_reworks(srt, n, g, reworks)
-                self._log(Ev.SERVICE_END, n, g, sidx, st.idx, -1, duration)
+                self._log(E.SERVICE_END, n, g, sidx, st.idx, -1, duration)
             if spec.kind == "shelf_search":
                 found = self._search(srt, n, g)
                 if not found:
@@ -745,10 +750,23 @@ class LibraryModel:
             if srt["books"] is not None:
                 self._books_returned(max(1, round(srt["books"][n])))
             if order_time is not None and spec.kind == "service":
-                self._log(Ev.STACK_LEAD, n, g, sidx, st.idx, -1, env.now - order_time)
+                self._log(E.STACK_LEAD, n, g, sidx, st.idx, -1, env.now - order_time)
                 order_time = None
-        self._log(Ev.DEPART, n, g, -1, -1, -1, env.now - arrived)
+        self._log(E.DEPART, n, g, -1, -1, -1, env.now - arrived)
         self._reader_left(n)
+
+    def _pregenerate(self, readers: int) -> None:
+        """Draw every reader's numbers now, so the hot path indexes plain lists."""
+        self.v_group = self.u_group.ensure(readers)
+        self.v_purpose = self.u_purpose.ensure(readers)
+        self.v_self = self.u_self.ensure(readers)
+        for _, _, _, patience in self.group_rt:
+            if patience is not None:
+                patience.ensure(readers)
+        for srt in self.step_rt:
+            for key in ("times", "errors"):
+                if srt[key] is not None:
+                    srt[key].ensure(readers * VISITS_PER_STEP)
 
     def _step_time(self, srt: dict, n: int, visit: int, factor: float) -> tuple[float, int]:
         """Minutes of the step for reader (or item) `n`, rework included, and how many reworks."""
@@ -765,7 +783,7 @@ class LibraryModel:
 
     def _log_reworks(self, srt: dict, n: int, g: int, attempts: int) -> None:
         for attempt in range(1, attempts + 1):
-            self._log(Ev.REWORK, n, g, srt["idx"], srt["station"].idx, -1, float(attempt))
+            self._log(E.REWORK, n, g, srt["idx"], srt["station"].idx, -1, float(attempt))
 
     def _reader_job_done(self, job: Job) -> None:
         assert job.done_ev is not None
@@ -782,7 +800,7 @@ class LibraryModel:
                 if line and job in line:
                     line.remove(job)
                     break
-        self._log(Ev.RENEGE, job.reader, job.group, job.step, st.idx, -1, self.env.now - job.queued_at)
+        self._log(E.RENEGE, job.reader, job.group, job.step, st.idx, -1, self.env.now - job.queued_at)
         assert job.done_ev is not None
         job.done_ev.succeed(False)
 
@@ -794,7 +812,7 @@ class LibraryModel:
         waiting = len(self.cart) + self.books_in_runs
         p = min(rs.not_found_max, rs.misshelve_rate + rs.not_found_per_waiting_book * waiting)
         if srt["not_found"][n] < p:
-            self._log(Ev.NOT_FOUND, n, g, srt["idx"], srt["station"].idx, -1, p)
+            self._log(E.NOT_FOUND, n, g, srt["idx"], srt["station"].idx, -1, p)
             return False
         return True
 
@@ -805,7 +823,7 @@ class LibraryModel:
         for _ in range(count):
             self.cart.append((self.book_count, now))
             self.book_count += 1
-        self._log(Ev.BOOKS_RETURNED, -1, -1, -1, -1, -1, float(count))
+        self._log(E.BOOKS_RETURNED, -1, -1, -1, -1, -1, float(count))
         if len(self.cart) >= self.s.reshelving.batch_size and not self.reshelve_queued:
             self._new_reshelve_run()
 
@@ -833,7 +851,7 @@ class LibraryModel:
             now = self.env.now
             self.books_in_runs -= len(run)
             for book, returned in run:
-                self._log(Ev.BOOK_SHELVED, book, -1, -1, st.idx, -1, now - returned)
+                self._log(E.BOOK_SHELVED, book, -1, -1, st.idx, -1, now - returned)
             if len(self.cart) >= rs.batch_size and not self.reshelve_queued:
                 self._new_reshelve_run()
 
@@ -892,9 +910,9 @@ class LibraryModel:
             self.acq_items[m] = [receipt, now]
             requested = self.acq_requested[m] < acq.requested_share
             if requested:
-                self._log(Ev.ACQ_REQUESTED, m, -1, -1, -1, -1, now - receipt)
+                self._log(E.ACQ_REQUESTED, m, -1, -1, -1, -1, now - receipt)
             if step > 0:  # already in process when the run starts
-                self._log(Ev.ACQ_STARTED, m, -1, -1, -1, -1, now - receipt)
+                self._log(E.ACQ_STARTED, m, -1, -1, -1, -1, now - receipt)
             self.acq_buffers[step][0 if (requested and acq.requested_first) else 1].append(m)
         self._acq_try()
 
@@ -939,11 +957,11 @@ class LibraryModel:
             minutes = 0.0
             for m in items:
                 if k == 0:
-                    self._log(Ev.ACQ_STARTED, m, -1, srt["idx"], st.idx, -1, now - self.acq_items[m][0])
-                self._log(Ev.ACQ_WAIT, m, -1, srt["idx"], st.idx, -1, now - self.acq_items[m][1])
+                    self._log(E.ACQ_STARTED, m, -1, srt["idx"], st.idx, -1, now - self.acq_items[m][0])
+                self._log(E.ACQ_WAIT, m, -1, srt["idx"], st.idx, -1, now - self.acq_items[m][1])
                 work, reworks = self._step_time(srt, m, 0, 1.0)
                 self._log_reworks(srt, m, -1, reworks)
-                self._log(Ev.ACQ_WORK, m, -1, srt["idx"], st.idx, -1, work)
+                self._log(E.ACQ_WORK, m, -1, srt["idx"], st.idx, -1, work)
                 minutes += work
             self._acq_try()
             return minutes
@@ -961,7 +979,7 @@ class LibraryModel:
             else:
                 for m in items:
                     receipt = self.acq_items.pop(m)[0]
-                    self._log(Ev.ACQ_SHELVED, m, -1, srt["idx"], st.idx, -1, now - receipt)
+                    self._log(E.ACQ_SHELVED, m, -1, srt["idx"], st.idx, -1, now - receipt)
             self._acq_try()
 
         self._enqueue(Job(st, None, done, step=srt["idx"], on_start=start, after_hours=False))
@@ -1029,8 +1047,10 @@ class LibraryModel:
 
     def run(self) -> EventLog:
         env = self.env
+        times = self._arrival_times()
+        self._pregenerate(len(times))
         env.process(self._calendar())
-        env.process(self._arrivals())
+        env.process(self._arrivals(times))
         if self.s.reshelving is not None and self.s.reshelving.interval_min is not None:
             env.process(self._reshelve_timer())
         if self.s.acquisitions is not None:
@@ -1062,15 +1082,15 @@ class LibraryModel:
         """Close the intervals still open when the run stops."""
         now = self.env.now
         for n, (arrived, g) in self.active.items():
-            self._log(Ev.LEFT_INSIDE, n, g, -1, -1, -1, now - arrived)
+            self._log(E.LEFT_INSIDE, n, g, -1, -1, -1, now - arrived)
         for m in self.members:
             if m.job is not None:
-                self._log(Ev.BUSY, -1, -1, m.job.step, m.job.station.idx, m.idx, now - m.busy_since)
+                self._log(E.BUSY, -1, -1, m.job.step, m.job.station.idx, m.idx, now - m.busy_since)
             if m.on_duty:
-                self._log(Ev.DUTY, -1, -1, -1, -1, m.idx, now - m.duty_since)
+                self._log(E.DUTY, -1, -1, -1, -1, m.idx, now - m.duty_since)
         if self.s.acquisitions is not None:
             for item, (receipt, _) in self.acq_items.items():
-                self._log(Ev.ACQ_OPEN, item, -1, -1, -1, -1, now - receipt)
+                self._log(E.ACQ_OPEN, item, -1, -1, -1, -1, now - receipt)
 
 
 def simulate(scenario: Scenario, seed: int, replication: int = 0) -> EventLog:

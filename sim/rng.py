@@ -48,6 +48,12 @@ class Stream:
             self._grow(index)
             return self._values[index]
 
+    def ensure(self, size: int) -> list[float]:
+        """Generate at least `size` values now and return the list, for direct indexing below `size`."""
+        if size > len(self._values):
+            self._grow(size - 1)
+        return self._values
+
 
 class Streams:
     """All streams of one replication."""
