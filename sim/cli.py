@@ -24,8 +24,10 @@ from .experiment import (
     run_experiment,
 )
 from .kpis import kpi
+from .lean import apply_tools, ordered, tool_points
 from .model import RunawayScenario, simulate
 from .scenario import Problem, Scenario, ScenarioError, load_scenario, parse_scenario
+from .score import Score, balanced_score
 
 EXIT_BAD_INPUT = 2
 
@@ -78,8 +80,14 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check scenario files", description="Check scenario files; exit 0 if all are valid, 2 otherwise.")
     p.add_argument("files", nargs="+", metavar="FILE")
 
+    p = sub.add_parser("tools", help="list a scenario's lean tools", description="List the lean tools a scenario offers.")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("--lang", choices=("ru", "en"), default="ru")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("scenario", metavar="SCENARIO", help="scenario file (YAML)")
+        p.add_argument("--tools", default="", metavar="A,B", help="lean tools to apply (ids, comma-separated)")
         p.add_argument("--replications", "-r", type=_replications, default=DEFAULT_REPLICATIONS,
                        help=f"replications to run (default {DEFAULT_REPLICATIONS})")
         p.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help=f"root seed (default {DEFAULT_SEED})")
@@ -96,7 +104,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="compare two scenarios (paired)",
                        description="Run a baseline and a variant with the same readers and report paired differences.")
     common(p)
-    p.add_argument("--variant", required=True, metavar="OTHER", help="the variant scenario file")
+    p.add_argument("--variant", metavar="OTHER", help="the variant scenario file (default: SCENARIO with --tools)")
+    p.add_argument("--baseline-tools", default="", metavar="A,B", help="lean tools applied to the baseline")
     return parser
 
 
@@ -108,7 +117,23 @@ def _load(path: str, days: int | None = None) -> Scenario:
         raise CliError(f"{path}: calendar.mode: --days applies to daily scenarios; this one is continuous")
     data = scenario.model_dump(mode="json", exclude_none=True)
     data["calendar"]["days"] = days
-    return parse_scenario(data, file=path)
+    return parse_scenario(data, file=path, check_tools=False)
+
+
+def _tool_list(scenario: Scenario, text: str, path: str, option: str) -> list[str]:
+    ids = [t.strip() for t in text.split(",") if t.strip()]
+    try:
+        return ordered(scenario, ids)
+    except ScenarioError as error:
+        raise CliError(*(f"{path}: {option}: {p.message}" for p in error.problems)) from None
+
+
+def _score_json(score: Score) -> dict[str, Any]:
+    def est(e: Any) -> dict[str, Any]:
+        ci = [e.ci95[0], e.ci95[1]] if e.ci95 else [None, None]
+        return {"mean": e.mean, "ci95": ci}
+
+    return {**est(score.total), "parts": {p: est(e) for p, e in score.parts.items()}}
 
 
 def _write(text: str, out: str | None) -> None:
@@ -141,14 +166,23 @@ def _table(rows: list[list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _run_table(results: Results, lang: str) -> str:
+def _score_line(score: Score, lang: str) -> str:
+    e = score.total
+    ci = f" (95% CI {_fmt(e.ci95[0])} .. {_fmt(e.ci95[1])})" if e.ci95 else ""
+    label = "Сбалансированная оценка (100 = как есть)" if lang == "ru" else "Balanced score (100 = as it is)"
+    return f"{label}: {_fmt(e.mean)}{ci}\n"
+
+
+def _run_table(results: Results, lang: str, tools: list[str], score: Score) -> str:
     head = ["показатель" if lang == "ru" else "figure", "id", "mean", "95% CI", "unit"]
     rows = [head]
     for k, e in results.kpis.items():
         ci = f"{_fmt(e.ci95[0])} .. {_fmt(e.ci95[1])}" if e.ci95 else "-"
         rows.append([_name(k, lang), k, _fmt(e.mean), ci, kpi(k).unit])
-    title = f"{results.scenario_id}: seed {results.seed}, {results.replications} replications\n\n"
-    return title + _table(rows)
+    title = f"{results.scenario_id}: seed {results.seed}, {results.replications} replications\n"
+    if tools:
+        title += ("инструменты: " if lang == "ru" else "tools: ") + ", ".join(tools) + "\n"
+    return title + _score_line(score, lang) + "\n" + _table(rows)
 
 
 def _run_csv(results: Results) -> str:
@@ -169,14 +203,14 @@ _VERDICT = {
 }
 
 
-def _compare_table(c: Comparison, lang: str) -> str:
+def _compare_table(c: Comparison, lang: str, score: Score) -> str:
     head = ["показатель" if lang == "ru" else "figure", "baseline", "variant", "diff", "95% CI", "verdict"]
     rows = [head]
     for k, d in c.kpis.items():
         ci = f"{_fmt(d.ci95[0])} .. {_fmt(d.ci95[1])}" if d.ci95 else "-"
         rows.append([_name(k, lang), _fmt(d.baseline), _fmt(d.variant), _fmt(d.diff), ci, _VERDICT[lang][d.verdict]])
-    title = f"{c.baseline.scenario_id} -> {c.variant.scenario_id}: seed {c.baseline.seed}, {c.baseline.replications} replications (paired)\n\n"
-    return title + _table(rows)
+    title = f"{c.baseline.scenario_id} -> {c.variant.scenario_id}: seed {c.baseline.seed}, {c.baseline.replications} replications (paired)\n"
+    return title + _score_line(score, lang) + "\n" + _table(rows)
 
 
 def _compare_csv(c: Comparison) -> str:
@@ -218,37 +252,95 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if problems else 0
 
 
+def _cmd_tools(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    if args.format == "json":
+        data = [
+            {"id": t, "name": tool.name.model_dump()[args.lang], "waste": tool.waste, "aim": tool.aim,
+             "points": tool.cost.points, "roubles_per_day": tool.cost.roubles_per_day,
+             "expect": tool.expect.model_dump(exclude_none=True)}
+            for t, tool in scenario.tools.items()
+        ]
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    head = ["id", "инструмент" if args.lang == "ru" else "tool", "потери" if args.lang == "ru" else "waste",
+            "баллы" if args.lang == "ru" else "points", "руб./день" if args.lang == "ru" else "RUB/day"]
+    rows = [head]
+    for t, tool in scenario.tools.items():
+        aim = tool.waste or tool.aim or ""
+        rows.append([t, tool.name.model_dump()[args.lang], _WASTE[args.lang].get(aim, aim), str(tool.cost.points),
+                     _fmt(tool.cost.roubles_per_day)])
+    if len(rows) == 1:
+        sys.stdout.write("В сценарии нет инструментов.\n" if args.lang == "ru" else "This scenario has no tools.\n")
+        return 0
+    sys.stdout.write(_table(rows))
+    return 0
+
+
+_WASTE = {
+    "ru": {"overproduction": "перепроизводство", "inventory": "избыток запасов", "transport": "транспортировка",
+           "waiting": "задержки (ожидание)", "overprocessing": "дополнительная обработка", "motion": "перемещения",
+           "defects": "дефекты", "talent": "нереализованный потенциал", "accessibility": "доступность"},
+    "en": {"overprocessing": "over-processing", "inventory": "excess inventory", "talent": "unused talent"},
+}
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
-    scenario = _load(args.scenario, args.days)
-    results = run_experiment(scenario, args.replications, args.seed, workers=args.workers, progress=_progress(sys.stderr))
+    as_is = _load(args.scenario, args.days)
+    tools = _tool_list(as_is, args.tools, args.scenario, "--tools")
+    scenario = apply_tools(as_is, tools)
+    progress = _progress(sys.stderr)
+    results = run_experiment(scenario, args.replications, args.seed, workers=args.workers, progress=progress)
+    baseline = results if not tools else run_experiment(as_is, args.replications, args.seed, workers=args.workers,
+                                                        progress=progress)
+    score = balanced_score(as_is, baseline, results, (), tools)
     if args.events:
         try:
             simulate(scenario, args.seed, 0).write_csv(args.events)
         except OSError as error:
             raise CliError(f"{args.events}: cannot write: {error.strerror}") from None
     if args.format == "json":
-        text = json.dumps(results.to_json(), ensure_ascii=False, indent=2) + "\n"
+        data = results.to_json()
+        data["tools"] = tools
+        data["tool_points"] = tool_points(as_is, tools)
+        data["score"] = _score_json(score)
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     elif args.format == "csv":
         text = _run_csv(results)
     else:
-        text = _run_table(results, args.lang)
+        text = _run_table(results, args.lang, tools, score)
     _write(text, args.out)
     return 0
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    baseline = _load(args.scenario, args.days)
-    variant = _load(args.variant, args.days)
+    as_is = _load(args.scenario, args.days)
+    base_tools = _tool_list(as_is, args.baseline_tools, args.scenario, "--baseline-tools")
+    baseline = apply_tools(as_is, base_tools)
+    if args.variant:
+        variant = _load(args.variant, args.days)
+        var_tools = _tool_list(variant, args.tools, args.variant, "--tools")
+        variant = apply_tools(variant, var_tools)
+    elif args.tools:
+        var_tools = _tool_list(as_is, args.tools, args.scenario, "--tools")
+        variant = apply_tools(as_is, var_tools)
+    else:
+        raise CliError("compare needs --variant OTHER.yaml or --tools A,B (or both)")
     progress = _progress(sys.stderr)
     base_results = run_experiment(baseline, args.replications, args.seed, workers=args.workers, progress=progress)
     var_results = run_experiment(variant, args.replications, args.seed, workers=args.workers, progress=progress)
     comparison = compare(base_results, var_results)
+    score = balanced_score(as_is, base_results, var_results, base_tools, var_tools)
     if args.format == "json":
-        text = json.dumps(comparison.to_json(), ensure_ascii=False, indent=2) + "\n"
+        data = comparison.to_json()
+        data["baseline_tools"] = base_tools
+        data["tools"] = var_tools
+        data["score"] = _score_json(score)
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     elif args.format == "csv":
         text = _compare_csv(comparison)
     else:
-        text = _compare_table(comparison, args.lang)
+        text = _compare_table(comparison, args.lang, score)
     _write(text, args.out)
     return 0
 
@@ -259,7 +351,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         workers = getattr(args, "workers", None)
         if workers is not None and not 1 <= workers <= 256:
             raise CliError(f"--workers must be between 1 and 256 (got {workers})")
-        return {"validate": _cmd_validate, "run": _cmd_run, "compare": _cmd_compare}[args.command](args)
+        commands = {"validate": _cmd_validate, "tools": _cmd_tools, "run": _cmd_run, "compare": _cmd_compare}
+        return commands[args.command](args)
     except ScenarioError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
