@@ -930,7 +930,8 @@ class LibraryModel:
                 waiting = len(buf[0]) + len(buf[1])
                 if not waiting:
                     continue
-                size = acq.route[k].batch
+                # a batch cannot wait for more items than this step's WIP limit lets in
+                size = min(acq.route[k].batch, acq.route[k].wip_limit or acq.route[k].batch)
                 upstream = sum(len(b[0]) + len(b[1]) for b in self.acq_buffers[:k]) + sum(self.acq_in_process[:k])
                 take = min(size, waiting)
                 if take < size and upstream > 0:
