@@ -264,7 +264,7 @@ def test_every_figure_better_scores_above_100_and_worse_below() -> None:
        st.dictionaries(st.sampled_from(sorted(_all_figures(0))), st.one_of(st.none(), st.floats(0, 1e6)), min_size=1),
        st.floats(0, 1e5))
 def test_the_score_is_bounded_and_safe_with_zeros(base: dict, variant: dict, tool_cost: float) -> None:
-    total, parts = score_one(base, variant, {"service": 1, "accessibility": 2, "efficiency": 1, "cost": 0.5}, 0.0, tool_cost)
+    total, _parts = score_one(base, variant, {"service": 1, "accessibility": 2, "efficiency": 1, "cost": 0.5}, 0.0, tool_cost)
     assert 0.0 <= total <= 200.0
     assert not math.isnan(total)
     assert score_one(base, base, {"service": 1, "accessibility": 1, "efficiency": 1, "cost": 1})[0] == 100.0
