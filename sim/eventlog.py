@@ -41,6 +41,7 @@ class Ev(IntEnum):
     QUEUE_AT_CLOSE = 21  # readers inside at a closing time; value = count
     ACQ_STARTED = 22  # work on an acquisitions item starts (its first step); value = minutes since receipt
     ACQ_REQUESTED = 23  # a new item was asked for by a reader (logged at receipt)
+    ACQ_STEP_DONE = 24  # an item's batch finishes a step; value = minutes from the batch's start
 
 
 @dataclass

@@ -190,7 +190,9 @@ def aggregate(scenario_id: str, seed: int, reps: list[RepMetrics]) -> Results:
     }
     hours = reps[0].hours
     hourly: dict[str, list[float | None]] = {}
-    if all(r.hours == hours for r in reps):
+    if any(r.hours != hours for r in reps):
+        raise ValueError("replications of one run must report the same hours")
+    if reps:
         for name in reps[0].hourly:
             columns = zip(*(r.hourly[name] for r in reps))
             hourly[name] = [Estimate.of(list(col)).mean for col in columns]

@@ -260,8 +260,9 @@ def _hourly(scenario: Scenario, log: EventLog, arrival: np.ndarray, served: np.n
     keep = edges[:-1] >= log.warmup_min - 1e-9
     if scenario.calendar.mode == "daily":
         hod = (np.arange(nb) % 24)
-        active = keep & (series["arrivals"] + sum(duty_by_role.values(), np.zeros(nb)) + series["readers_inside"] > 0)
-        labels = sorted(set(hod[active].tolist()))
+        # the same hours in every replication: opening hours and the two after closing (overtime)
+        cal = scenario.calendar
+        labels = list(range(cal.open_min // 60, min(24, -(-cal.close_min // 60) + 2)))
         out: dict[str, list[float | None]] = {}
         for name, values in series.items():
             out[name] = [float(values[keep & (hod == h)].mean()) for h in labels]
@@ -281,23 +282,40 @@ def _hourly(scenario: Scenario, log: EventLog, arrival: np.ndarray, served: np.n
 
 
 def _step_stats(log: EventLog, counted: np.ndarray, n_readers: int) -> dict[str, StepStats]:
+    """Per step: how often it ran, its own process time, and the waiting that went with it.
+
+    For readers the waiting is the queue before the step (or the wait for the stack run). For an
+    acquisitions item it is the time in the buffer before its batch started, plus the time in the
+    batch while the other items of the batch were worked on (batching waste).
+    """
     k, ent, val, step = log.kind, log.entity, log.value, log.step
     is_reader = (log.group >= 0) & (ent >= 0)
     ok_reader = np.zeros(len(k), dtype=bool)
     if n_readers:
         ok_reader[is_reader] = counted[ent[is_reader]]
     after = log.t >= log.warmup_min
-    stats: dict[str, StepStats] = {}
-    process = (((k == Ev.SERVICE_END) | (k == Ev.SELF_END)) & ok_reader) | ((k == Ev.ACQ_WORK) & after)
-    waits = (((k == Ev.SERVICE_START) | (k == Ev.STACK_WAIT)) & ok_reader) | ((k == Ev.ACQ_WAIT) & after)
-    stack = (k == Ev.STACK_WAIT) & ok_reader
     n_steps = len(log.step_ids)
-    p_count = np.bincount(step[process], minlength=n_steps)
-    p_sum = np.bincount(step[process], weights=val[process], minlength=n_steps)
-    w_sum = np.bincount(step[waits], weights=val[waits], minlength=n_steps)
-    s_count = np.bincount(step[stack], minlength=n_steps)
+
+    def sums(rows: np.ndarray, weights: bool = True) -> np.ndarray:
+        if weights:
+            return np.bincount(step[rows], weights=val[rows], minlength=n_steps)
+        return np.bincount(step[rows], minlength=n_steps).astype(float)
+
+    reader_done = ((k == Ev.SERVICE_END) | (k == Ev.SELF_END)) & ok_reader
+    stack = (k == Ev.STACK_WAIT) & ok_reader
+    reader_wait = ((k == Ev.SERVICE_START) & ok_reader) | stack
+    acq_work = (k == Ev.ACQ_WORK) & after
+    acq_buffer = (k == Ev.ACQ_WAIT) & after
+    acq_batch = (k == Ev.ACQ_STEP_DONE) & after
+    count = sums(reader_done, False) + sums(stack, False) + sums(acq_work, False)
+    process = sums(reader_done) + sums(acq_work)
+    # the batch's time beyond the item's own work is waiting; items whose batch has not finished
+    # by the end of the run count only their buffer wait
+    key = ent * (n_steps + 1) + step
+    in_batch = sums(acq_batch) - sums(acq_work & np.isin(key, key[acq_batch]))
+    waiting = sums(reader_wait) + sums(acq_buffer) + in_batch
+    stats: dict[str, StepStats] = {}
     for i, sid in enumerate(log.step_ids):
-        count = int(p_count[i]) + int(s_count[i])
-        if count:
-            stats[sid] = StepStats(count, float(p_sum[i]), float(w_sum[i]))
+        if count[i]:
+            stats[sid] = StepStats(int(count[i]), float(process[i]), float(max(waiting[i], 0.0)))
     return stats

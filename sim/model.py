@@ -951,10 +951,12 @@ class LibraryModel:
         st = srt["station"]
         self.acq_in_process[k] += len(items)
         self.acq_job_queued[k] = True
+        began: list[float] = []
 
         def start(job: Job) -> float:
             self.acq_job_queued[k] = False
             now = self.env.now
+            began.append(now)
             minutes = 0.0
             for m in items:
                 if k == 0:
@@ -970,6 +972,8 @@ class LibraryModel:
         def done(job: Job) -> None:
             now = self.env.now
             self.acq_in_process[k] -= len(items)
+            for m in items:
+                self._log(E.ACQ_STEP_DONE, m, -1, srt["idx"], st.idx, -1, now - began[0])
             if k + 1 < len(self.acq_buffers):
                 acq = self.s.acquisitions
                 assert acq is not None

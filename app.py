@@ -1,0 +1,17 @@
+"""Lean Library Trainer: the Streamlit entry point (thin: language, navigation, pages)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.widgets import language_switch
+from sim.i18n import t
+
+st.set_page_config(page_title="Lean Library Trainer", page_icon="📚", layout="wide")
+lang = language_switch()
+pages = [
+    st.Page("dashboard/pages/home.py", title=t("nav.home", lang), icon=":material/home:", default=True),
+    st.Page("dashboard/pages/sandbox.py", title=t("nav.sandbox", lang), icon=":material/science:"),
+    st.Page("dashboard/pages/learn.py", title=t("nav.learn", lang), icon=":material/school:"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,1 @@
+"""The Streamlit dashboard: pages, widgets, figure builders. It calls `sim`; `sim` never calls it."""

@@ -1,0 +1,41 @@
+"""Settings of the dashboard, from environment variables (and Streamlit secrets where set).
+
+- LEAN_TRAINER_LANG: the default language, `ru` (the default) or `en`;
+- LEAN_TRAINER_WORKERS: processes for replications (default: all cores; 1 runs them in the app's process);
+- LEAN_TRAINER_SCENARIOS: the folder of scenario files (default: `scenarios/` of the project).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sim.i18n import DEFAULT_LANG, LANGS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _secret(name: str) -> str | None:
+    try:
+        import streamlit as st
+
+        value = st.secrets.get(name)
+    except Exception:  # no secrets file: that is the usual case
+        return None
+    return None if value is None else str(value)
+
+
+def default_lang() -> str:
+    lang = os.environ.get("LEAN_TRAINER_LANG") or _secret("default_language") or DEFAULT_LANG
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def workers() -> int | None:
+    raw = os.environ.get("LEAN_TRAINER_WORKERS")
+    if raw and raw.isdigit() and int(raw) >= 1:
+        return int(raw)
+    return None
+
+
+def scenarios_dir() -> Path:
+    return Path(os.environ.get("LEAN_TRAINER_SCENARIOS") or ROOT / "scenarios")

@@ -1,0 +1,96 @@
+"""Sandbox: any scenario, any tools, the results beside the library as it is."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import config, runner
+from dashboard.history import remember, show_history
+from dashboard.results_view import show_results
+from dashboard.widgets import lang as current_lang
+from dashboard.widgets import tool_picker
+from sim.experiment import DEFAULT_SEED
+from sim.i18n import pick, plural, t
+from sim.lean import apply_tools, tool_points
+from sim.model import RunawayScenario
+from sim.score import balanced_score
+
+MAX_REPS = 200
+MAX_SEED = 2**31 - 1
+
+lang = current_lang()
+st.title(t("sandbox.title", lang))
+st.write(t("sandbox.intro", lang))
+
+found = runner.list_scenarios(str(config.scenarios_dir()))
+valid = {path: scenario for path, scenario, _ in found if scenario is not None}
+for path, scenario, problem in found:
+    if scenario is None:
+        st.warning(t("sandbox.invalid_file", lang, problem=problem))
+if not valid:
+    st.error(t("sandbox.no_scenarios", lang, folder=str(config.scenarios_dir())))
+    st.stop()
+
+paths = list(valid)
+default = next((i for i, p in enumerate(paths) if p.endswith("central-lending-hall.yaml")), 0)
+path = st.selectbox(t("sandbox.scenario", lang), paths, index=default, key="sandbox.scenario",
+                    format_func=lambda p: pick(valid[p].title, lang))
+scenario = valid[path]
+with st.expander(t("sandbox.about", lang), expanded=False):
+    st.write(pick(scenario.description, lang))
+
+st.subheader(t("sandbox.tools", lang))
+if scenario.tools:
+    tools = tool_picker(scenario, lang, key_prefix=f"sandbox.{scenario.id}")
+    points = tool_points(scenario, tools)
+    biggest = max((r.budget for r in scenario.rounds), default=0)
+    st.info(t("sandbox.budget", lang, points=t(f"tools.points_{plural(points, lang)}", lang, n=points),
+              biggest=t(f"tools.points_{plural(biggest, lang)}", lang, n=biggest)))
+else:
+    tools = []
+    st.caption(t("sandbox.no_tools", lang))
+
+c1, c2 = st.columns(2)
+reps = c1.number_input(t("sandbox.replications", lang), min_value=1, max_value=MAX_REPS, value=20, step=1,
+                       key="sandbox.reps", help=t("sandbox.replications_help", lang))
+seed = c2.number_input(t("sandbox.seed", lang), min_value=0, max_value=MAX_SEED, value=DEFAULT_SEED, step=1,
+                       key="sandbox.seed", help=t("sandbox.seed_help", lang))
+inputs_ok = isinstance(reps, int) and 1 <= reps <= MAX_REPS and isinstance(seed, int) and 0 <= seed <= MAX_SEED
+if not inputs_ok:
+    st.error(t("sandbox.bad_inputs", lang, max=MAX_REPS))
+
+if st.button(t("sandbox.run", lang), type="primary", disabled=not inputs_ok, key="sandbox.run"):
+    bar = st.progress(0.0, text=t("sandbox.running", lang))
+    total = 2 * int(reps) if tools else int(reps)
+
+    def step(offset: int):
+        return lambda done, _n: bar.progress((offset + done) / total, text=t("sandbox.running", lang))
+
+    try:
+        variant_scenario = apply_tools(scenario, tools)
+        baseline = runner.run(scenario, int(seed), int(reps), step(0))
+        variant = runner.run(variant_scenario, int(seed), int(reps), step(int(reps))) if tools else baseline
+    except RunawayScenario as error:
+        bar.empty()
+        st.error(t("sandbox.runaway", lang, error=str(error)))
+        st.stop()
+    bar.empty()
+    st.session_state["sandbox.last"] = {"path": path, "tools": tools, "seed": int(seed), "reps": int(reps)}
+    remember(scenario, tools, baseline, variant)
+
+last = st.session_state.get("sandbox.last")
+if last and last["path"] in valid:
+    shown = valid[last["path"]]
+    variant_scenario = apply_tools(shown, last["tools"])
+    baseline = runner.cached(shown, last["seed"], last["reps"])
+    variant = runner.cached(variant_scenario, last["seed"], last["reps"]) if last["tools"] else baseline
+    if baseline is None or variant is None:  # pushed out of the cache by other runs: run again quietly
+        with st.spinner(t("sandbox.running", lang)):
+            baseline = runner.run(shown, last["seed"], last["reps"])
+            variant = runner.run(variant_scenario, last["seed"], last["reps"]) if last["tools"] else baseline
+    st.divider()
+    st.subheader(t("sandbox.results", lang, title=pick(shown.title, lang)))
+    score = balanced_score(shown, baseline, variant, (), last["tools"])
+    show_results(shown, variant_scenario, baseline, variant, score, last["tools"], lang, key="sandbox")
+
+show_history(lang)

@@ -1,0 +1,105 @@
+"""Results beside the as-is baseline: score, KPI cards, charts, value-stream maps, downloads.
+
+Shared by the sandbox and (later) the team view; it draws what `sim` computed and computes nothing.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from sim.experiment import Comparison, Results, compare
+from sim.export import comparison_rows, run_rows, to_csv, to_xlsx
+from sim.i18n import pick, t
+from sim.scenario import Scenario
+from sim.score import Score
+from sim.vsm import acquisitions_stream, purpose_stream
+
+from . import charts, runner
+from .widgets import kpi_cards
+
+PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+def show_results(scenario: Scenario, variant_scenario: Scenario, baseline: Results, variant: Results,
+                 score: Score, tools: list[str], lang: str, key: str) -> Comparison | None:
+    """Everything a librarian needs to read one run against the library as it is."""
+    comparison = compare(baseline, variant) if tools else None
+    left, right = st.columns([2, 3])
+    with left:
+        st.plotly_chart(charts.score_gauge(score.total.mean, score.total.ci95, lang), config=PLOT_CONFIG,
+                        key=f"{key}.score")
+        ci = score.total.ci95
+        st.caption(t("chart.score_ci", lang, low=ci[0], high=ci[1]) if ci and tools else t("chart.score_as_is", lang))
+    with right:
+        if tools:
+            st.markdown(t("results.with_tools", lang, tools=", ".join(pick(scenario.tools[x].name, lang) for x in tools)))
+        else:
+            st.markdown(t("results.as_is", lang))
+        st.caption(t("results.how_to_read", lang, n=variant.replications, seed=variant.seed))
+    kpi_cards(variant.kpis, comparison.kpis if comparison else None, lang)
+
+    base = baseline if tools else None
+    tabs = st.tabs([t("tab.waiting", lang), t("tab.day", lang), t("tab.staff", lang), t("tab.left", lang),
+                    t("tab.vsm", lang), t("tab.groups", lang), t("tab.data", lang)])
+    with tabs[0]:
+        st.plotly_chart(charts.wait_distribution(variant, scenario, lang, base), config=PLOT_CONFIG, key=f"{key}.wait")
+    with tabs[1]:
+        st.plotly_chart(charts.day_profile(variant, variant_scenario, lang), config=PLOT_CONFIG, key=f"{key}.day")
+    with tabs[2]:
+        st.plotly_chart(charts.utilisation_heatmap(variant, variant_scenario, lang), config=PLOT_CONFIG, key=f"{key}.util")
+        st.caption(t("chart.band_note", lang))
+    with tabs[3]:
+        st.plotly_chart(charts.left_unserved(variant, scenario, lang, base), config=PLOT_CONFIG, key=f"{key}.left")
+    with tabs[4]:
+        _vsm(variant_scenario, variant, lang, key)
+    with tabs[5]:
+        _groups(scenario, variant, comparison, lang)
+    with tabs[6]:
+        _downloads(variant_scenario, variant, comparison, lang, key)
+    return comparison
+
+
+def _vsm(scenario: Scenario, results: Results, lang: str, key: str) -> None:
+    options = list(scenario.purposes) + (["__acquisitions__"] if scenario.acquisitions else [])
+    # open on the longest route: the most to see
+    longest = max(range(len(scenario.purposes)), key=lambda i: len(scenario.purposes[options[i]].route))
+    choice = st.selectbox(
+        t("vsm.choose", lang), options, index=longest, key=f"{key}.vsm_choice",
+        format_func=lambda p: t("vsm.acquisitions", lang) if p == "__acquisitions__" else pick(scenario.purposes[p].name, lang),
+    )
+    stream = acquisitions_stream(scenario, results) if choice == "__acquisitions__" else purpose_stream(scenario, results, choice)
+    if stream is not None:
+        st.markdown(charts.vsm_summary(stream, lang))
+        st.plotly_chart(charts.vsm(stream, lang), config=PLOT_CONFIG, key=f"{key}.vsm")
+        st.caption(t("vsm.note", lang))
+
+
+def _groups(scenario: Scenario, results: Results, comparison: Comparison | None, lang: str) -> None:
+    rows = []
+    for gid, group in scenario.groups.items():
+        figures = results.groups.get(gid, {})
+        row = {t("chart.group", lang): pick(group.name, lang)}
+        for kpi_id in ("wait_mean", "wait_p90", "left_unserved_share", "served_within_15_share"):
+            e = figures.get(kpi_id)
+            value = None if e is None or e.mean is None else e.mean
+            label = t(f"groups.{kpi_id}", lang)
+            row[label] = None if value is None else (round(100 * value, 1) if "share" in kpi_id else round(value, 2))
+            if comparison and gid in comparison.groups and kpi_id in comparison.groups[gid]:
+                d = comparison.groups[gid][kpi_id]
+                row[label + " · " + t("groups.verdict", lang)] = t(f"verdict.{d.verdict}", lang)
+        rows.append(row)
+    st.dataframe(rows, hide_index=True)
+
+
+def _downloads(scenario: Scenario, results: Results, comparison: Comparison | None, lang: str, key: str) -> None:
+    rows = comparison_rows(comparison, lang) if comparison else run_rows(results, lang)
+    sheets = {t("download.sheet_figures", lang): rows}
+    if comparison:
+        sheets[t("download.sheet_run", lang)] = run_rows(results, lang)
+    name = f"{scenario.id}-seed{results.seed}-r{results.replications}"
+    c1, c2, c3 = st.columns(3)
+    c1.download_button(t("download.csv", lang), to_csv(rows), f"{name}.csv", "text/csv", key=f"{key}.csv")
+    c2.download_button(t("download.xlsx", lang), to_xlsx(sheets), f"{name}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}.xlsx")
+    c3.download_button(t("download.events", lang), runner.event_log_csv(scenario.model_dump_json(), results.seed),
+                       f"{name}-events.csv", "text/csv", key=f"{key}.events")

@@ -1,0 +1,129 @@
+"""Small Streamlit pieces shared by pages: the language switch, KPI cards, tool cards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import streamlit as st
+
+from sim.experiment import Difference, Estimate
+from sim.i18n import LANG_NAMES, LANGS, pick, plural, t
+from sim.kpis import kpi
+from sim.scenario import WASTES, Scenario
+
+from . import config
+
+MAIN_KPIS = (
+    "wait_mean", "wait_p90", "left_unserved_share", "served_within_15_share", "time_in_library_mean",
+    "equity_p90_ratio", "books_not_found", "stack_order_lead_time_mean", "reshelve_lead_time_mean",
+    "acquisitions_lead_time_days", "backoffice_in_process_mean", "pce", "first_pass_yield", "staff_cost",
+)
+
+
+def lang() -> str:
+    """The language of this browser session (set before any widget is drawn)."""
+    if st.session_state.get("lang") not in LANGS:
+        st.session_state["lang"] = config.default_lang()
+    return str(st.session_state["lang"])
+
+
+def language_switch() -> str:
+    lang()
+    st.sidebar.radio(
+        t("app.language", st.session_state["lang"]), LANGS, key="lang", format_func=LANG_NAMES.__getitem__,
+        horizontal=True,
+    )
+    return str(st.session_state["lang"])
+
+
+def kpi_name(kpi_id: str, lang_: str) -> str:
+    info = kpi(kpi_id)
+    if kpi_id.startswith("utilisation."):
+        return t("kpi.utilisation", lang_, role=kpi_id.split(".", 1)[1])
+    return info.ru if lang_ == "ru" else info.en
+
+
+def fmt(kpi_id: str, value: float | None, lang_: str, signed: bool = False) -> str:
+    """A figure with its unit, the way a librarian reads it."""
+    if value is None:
+        return "—"
+    unit = kpi(kpi_id).unit
+    sign = "+" if signed and value > 0 else ""
+    if unit == "share":
+        digits = 2 if abs(value) < 0.01 else 1  # small changes (first-pass yield) stay visible
+        if not signed:
+            return f"{100 * value:.{digits}f}%"
+        return f"{sign}{100 * value:.{digits}f} {t('unit.pp', lang_)}"
+    if unit == "RUB":
+        return f"{sign}{value:,.0f} ₽".replace(",", " ")
+    if unit in ("readers", "books", "items"):
+        return f"{sign}{value:,.1f}".replace(",", " ")
+    text = f"{sign}{value:.2f}"
+    return f"{text} {t('unit.' + unit.replace('/', '_per_'), lang_)}".rstrip()
+
+
+def verdict_text(verdict: str, lang_: str) -> str:
+    return t(f"verdict.{verdict}", lang_)
+
+
+def kpi_cards(kpis: dict[str, Estimate], diffs: dict[str, Difference] | None, lang_: str,
+              ids: Iterable[str] = MAIN_KPIS, columns: int = 4) -> None:
+    """A card per figure: the value, the change against the baseline with its CI, and the verdict.
+
+    Cards are plain Markdown in a bordered container, so long Russian names wrap instead of being
+    cut; the verdict is said in words and with an arrow, never by colour alone.
+    """
+    shown = [k for k in ids if k in kpis and kpis[k].mean is not None]
+    cols = st.columns(columns)
+    for i, kpi_id in enumerate(shown):
+        estimate = kpis[kpi_id]
+        with cols[i % columns], st.container(border=True, key=f"card.{kpi_id}"):
+            st.markdown(f"**{kpi_name(kpi_id, lang_)}**")
+            st.markdown(f"### {fmt(kpi_id, estimate.mean, lang_)}")
+            d = diffs.get(kpi_id) if diffs else None
+            if d is not None and d.diff is not None:
+                arrow = "▲" if d.diff > 0 else "▼" if d.diff < 0 else "="
+                colour = {"better": "blue", "worse": "orange", "no_clear_change": "gray"}[d.verdict]
+                st.markdown(f":{colour}[{arrow} {fmt(kpi_id, d.diff, lang_, signed=True)} · "
+                            f"**{verdict_text(d.verdict, lang_)}**]")
+                if d.ci95:
+                    st.caption(t("card.diff_ci", lang_, low=fmt(kpi_id, d.ci95[0], lang_, signed=True),
+                                 high=fmt(kpi_id, d.ci95[1], lang_, signed=True)))
+            elif estimate.ci95:
+                st.caption(t("card.ci", lang_, low=fmt(kpi_id, estimate.ci95[0], lang_),
+                             high=fmt(kpi_id, estimate.ci95[1], lang_)))
+            else:
+                st.caption(t("card.no_ci", lang_))
+
+
+def tool_picker(scenario: Scenario, lang_: str, key_prefix: str, offered: Iterable[str] | None = None,
+                disabled: Iterable[str] = ()) -> list[str]:
+    """Tool cards grouped by the waste they attack; returns the ids ticked."""
+    offered_ids = list(offered) if offered is not None else list(scenario.tools)
+    locked = set(disabled)
+    chosen: list[str] = []
+    groups: dict[str, list[str]] = {}
+    for tid in offered_ids:
+        tool = scenario.tools[tid]
+        groups.setdefault(tool.waste or tool.aim or "", []).append(tid)
+    order = [w for w in (*WASTES, "accessibility") if w in groups]
+    cols = st.columns(2)
+    for i, waste in enumerate(order):
+        with cols[i % 2]:
+            st.markdown(f"**{t('waste.' + waste, lang_)}**")
+            for tid in groups[waste]:
+                tool = scenario.tools[tid]
+                cost = t(f"tools.points_{plural(tool.cost.points, lang_)}", lang_, n=tool.cost.points)
+                if tool.cost.roubles_per_day:
+                    cost += " · " + t("tools.per_day", lang_, rub=f"{tool.cost.roubles_per_day:,.0f}".replace(",", " "))
+                with st.container(border=True):
+                    name = pick(tool.name, lang_)
+                    if tid in locked:  # chosen in an earlier round: stays in place
+                        ticked = st.checkbox(name, value=True, disabled=True, key=f"{key_prefix}.{tid}.kept")
+                    else:
+                        ticked = st.checkbox(name, key=f"{key_prefix}.{tid}")
+                    with st.expander(f"{cost} · {t('tools.more', lang_)}"):
+                        st.write(pick(tool.description, lang_))
+                if ticked or tid in locked:
+                    chosen.append(tid)
+    return chosen

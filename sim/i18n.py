@@ -1,0 +1,70 @@
+"""Translations: every user-facing string of ours, in Russian and in English.
+
+The texts live in `sim/locales/<lang>.toml`, in tables that make dotted keys (`[sandbox]` +
+`title = "..."` is `sandbox.title`). `t(key, lang, **values)` formats one. A key missing in a
+language is an error (`MissingTranslation`), never a silent fallback: the tests check that both
+files have the same keys.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+LANGS = ("ru", "en")
+DEFAULT_LANG = "ru"
+LANG_NAMES = {"ru": "Русский", "en": "English"}
+_DIR = Path(__file__).resolve().parent / "locales"
+
+
+class MissingTranslation(KeyError):
+    pass
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, name + "."))
+        else:
+            out[name] = str(value)
+    return out
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """All texts of one language, by dotted key."""
+    if lang not in LANGS:
+        raise MissingTranslation(f"unknown language '{lang}'")
+    with open(_DIR / f"{lang}.toml", "rb") as handle:
+        return _flatten(tomllib.load(handle))
+
+
+def t(key: str, lang: str, **values: Any) -> str:
+    """The text of `key` in `lang`, with `{name}` fields filled from `values`."""
+    try:
+        text = catalogue(lang)[key]
+    except KeyError:
+        raise MissingTranslation(f"no '{key}' in {lang}.toml") from None
+    return text.format(**values) if values else text
+
+
+def plural(n: int, lang: str) -> str:
+    """The plural form a count takes: `one`, `few` or `many` (Russian has all three)."""
+    if lang == "ru":
+        if n % 10 == 1 and n % 100 != 11:
+            return "one"
+        if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+            return "few"
+        return "many"
+    return "one" if n == 1 else "many"
+
+
+def pick(texts: Any, lang: str) -> str:
+    """The `lang` member of a scenario's {ru, en} text (a pydantic Text or a plain dict)."""
+    if isinstance(texts, dict):
+        return str(texts[lang])
+    return str(getattr(texts, lang))

@@ -1,0 +1,80 @@
+"""Value-stream map data: the steps of a visit purpose, or of the acquisitions flow, with their
+process and waiting times, value classes, lead time and process cycle efficiency.
+
+Built from the per-step sums of the event logs of all replications (`Results.steps`): a step's
+process time is the mean of its own work (rework included); its waiting time is the mean wait that
+went with it (the queue before it, the wait for a stack run, or for a new item the time in the
+buffer and in the batch while the other items were worked on).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .experiment import Results
+from .scenario import Scenario
+
+
+@dataclass(frozen=True)
+class VsmStep:
+    step_id: str
+    name: dict[str, str]  # {"ru": ..., "en": ...}
+    station: str
+    value: str  # value_added | necessary | waste
+    process_min: float
+    wait_min: float
+    count: int  # how many times the step ran over all replications
+
+
+@dataclass(frozen=True)
+class ValueStream:
+    title: dict[str, str]
+    steps: list[VsmStep]
+    kind: str  # "visit" (minutes) or "acquisitions" (minutes; shown in hours or days)
+
+    @property
+    def lead_time_min(self) -> float:
+        return sum(s.process_min + s.wait_min for s in self.steps)
+
+    @property
+    def value_added_min(self) -> float:
+        return sum(s.process_min for s in self.steps if s.value == "value_added")
+
+    @property
+    def pce(self) -> float | None:
+        lead = self.lead_time_min
+        return self.value_added_min / lead if lead > 0 else None
+
+
+def _steps(scenario: Scenario, results: Results, step_ids: list[str]) -> list[VsmStep]:
+    out = []
+    for sid in step_ids:
+        spec = scenario.steps[sid]
+        stats = results.steps.get(sid)
+        count = stats.count if stats else 0
+        out.append(
+            VsmStep(
+                step_id=sid,
+                name=spec.name.model_dump(),
+                station=spec.station,
+                value=spec.value,
+                process_min=stats.process_sum / count if count else 0.0,
+                wait_min=stats.wait_sum / count if count else 0.0,
+                count=count,
+            )
+        )
+    return out
+
+
+def purpose_stream(scenario: Scenario, results: Results, purpose_id: str) -> ValueStream:
+    """The value stream of a visit purpose: its route as designed (self-service steps not shown)."""
+    purpose = scenario.purposes[purpose_id]
+    return ValueStream(purpose.name.model_dump(), _steps(scenario, results, purpose.route), "visit")
+
+
+def acquisitions_stream(scenario: Scenario, results: Results) -> ValueStream | None:
+    """The value stream of a new item from receipt to the shelf, or None without acquisitions."""
+    if scenario.acquisitions is None:
+        return None
+    title = {"ru": "Путь новой книги: от поступления до полки", "en": "A new item's way: from receipt to the shelf"}
+    return ValueStream(title, _steps(scenario, results, [a.step for a in scenario.acquisitions.route]), "acquisitions")
