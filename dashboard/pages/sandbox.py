@@ -24,7 +24,7 @@ st.write(t("sandbox.intro", lang))
 
 found = runner.list_scenarios(str(config.scenarios_dir()))
 valid = {path: scenario for path, scenario, _ in found if scenario is not None}
-for path, scenario, problem in found:
+for _path, scenario, problem in found:
     if scenario is None:
         st.warning(t("sandbox.invalid_file", lang, problem=problem))
 if not valid:
