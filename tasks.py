@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """The project's two commands, for any machine with Python 3.11+ (Windows, Linux, macOS):
 
-    python tasks.py run     install what the app needs into .venv, then start it
+    python tasks.py run     install what the app needs into .venv, then start the dashboard
     python tasks.py test    install what the tests need into .venv, then run the whole test suite
 
 Only the standard library is used here. Packages come from the lock files in requirements/, so a
 new release upstream changes nothing until the locks are renewed (see README, "Dependencies").
 Anything after the command is passed on: `python tasks.py test -k scenario`,
-`python tasks.py run -- --replications 5`.
+`python tasks.py run -- --server.port 8600` (options of `streamlit run`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 LOCKS = {"run": ROOT / "requirements" / "app.lock", "test": ROOT / "requirements" / "test.lock"}
-DEFAULT_SCENARIO = ROOT / "scenarios" / "central-lending-hall.yaml"
 
 
 def _python() -> Path:
@@ -57,8 +56,8 @@ def _ensure_env(kind: str) -> Path:
 def run(extra: list[str]) -> int:
     python = _ensure_env("run")
     args = [a for a in extra if a != "--"]
-    command = [str(python), "-m", "sim.cli", "run", str(DEFAULT_SCENARIO), *args]
-    _say(" ".join(["lean-sim", "run", str(DEFAULT_SCENARIO.relative_to(ROOT)), *args]))
+    command = [str(python), "-m", "streamlit", "run", "app.py", *args]
+    _say("starting the dashboard: open the address shown below in a browser (Ctrl+C stops it)")
     return subprocess.call(command, cwd=ROOT)
 
 

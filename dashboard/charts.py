@@ -187,7 +187,7 @@ def vsm(stream: ValueStream, lang: str) -> go.Figure:
     before each step, and the time ladder below (up: waiting, down: work)."""
     scale, unit = _time_unit(stream, lang)
     fig = go.Figure()
-    width, gap = 2.0, 1.1
+    width, gap = 2.6, 1.0
     ladder_x: list[float] = []
     ladder_y: list[float] = []
     for i, step in enumerate(stream.steps):
