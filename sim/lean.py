@@ -282,7 +282,15 @@ def _in_tool(problem: Problem, tool_id: str) -> Problem:
 
 
 class ChoiceError(ValueError):
-    """A team's choice of tools that the round plan does not allow."""
+    """A team's choice of tools that the round plan does not allow.
+
+    `kind` (`no_round`, `not_offered`, `budget`) and `params` let callers say it in any language.
+    """
+
+    def __init__(self, kind: str, message: str, **params: object) -> None:
+        self.kind = kind
+        self.params = params
+        super().__init__(message)
 
 
 def tool_points(scenario: Scenario, tool_ids: Iterable[str]) -> int:
@@ -303,15 +311,18 @@ def check_choice(scenario: Scenario, round_number: int, kept: Iterable[str], new
     `new` must be offered in this round or an earlier one, and cost at most the round's budget.
     """
     if not 1 <= round_number <= len(scenario.rounds):
-        raise ChoiceError(f"round {round_number} does not exist (the plan has {len(scenario.rounds)} rounds)")
+        raise ChoiceError("no_round", f"round {round_number} does not exist (the plan has {len(scenario.rounds)} rounds)",
+                          n=round_number)
     plan = scenario.rounds[round_number - 1]
     kept_ids = ordered(scenario, kept)
     new_ids = [t for t in ordered(scenario, new) if t not in kept_ids]
     offered = {t for r in scenario.rounds[:round_number] for t in r.offer}
     not_offered = [t for t in new_ids if t not in offered]
     if not_offered:
-        raise ChoiceError(f"round {round_number} does not offer {', '.join(not_offered)}")
+        raise ChoiceError("not_offered", f"round {round_number} does not offer {', '.join(not_offered)}",
+                          n=round_number, tools=", ".join(not_offered))
     cost = tool_points(scenario, new_ids)
     if cost > plan.budget:
-        raise ChoiceError(f"round {round_number}: the new tools cost {cost} points but the budget is {plan.budget}")
+        raise ChoiceError("budget", f"round {round_number}: the new tools cost {cost} points but the budget is {plan.budget}",
+                          n=round_number, cost=cost, budget=plan.budget)
     return ordered(scenario, kept_ids + new_ids)

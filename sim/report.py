@@ -1,0 +1,165 @@
+"""The debrief report of a training session: one self-contained HTML file, and the figures as XLSX.
+
+The HTML carries plotly.js inline, so it opens and prints with no network; it holds the
+leaderboard of every round, the score and the main figures of each team round by round, each
+team's decisions and notes (the A3 in miniature), and the debrief questions.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from typing import Any
+
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from .export import to_xlsx
+from .i18n import pick, t
+from .kpis import kpi
+from .training import Training
+
+REPORT_KPIS = ("wait_mean", "wait_p90", "left_unserved_share", "served_within_15_worst_group", "equity_p90_ratio",
+               "stack_order_lead_time_mean", "reshelve_lead_time_mean", "acquisitions_lead_time_days", "staff_cost")
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+
+
+def _kpi_name(kpi_id: str, lang: str) -> str:
+    info = kpi(kpi_id)
+    return info.ru if lang == "ru" else info.en
+
+
+def _boards(training: Training, code: str) -> dict[int, list[dict[str, Any]]]:
+    boards = {}
+    for r in training.rounds(code):
+        if r.status == "closed":
+            boards[r.number] = training.leaderboard(code, r.number)
+    return boards
+
+
+def _score_figure(boards: dict[int, list[dict[str, Any]]], lang: str) -> go.Figure:
+    fig = go.Figure()
+    teams = sorted({row["team"] for rows in boards.values() for row in rows})
+    for i, team in enumerate(teams):
+        xs, ys = [], []
+        for number, rows in sorted(boards.items()):
+            for row in rows:
+                if row["team"] == team:
+                    xs.append(t("report.round_n", lang, n=number))
+                    ys.append(row["score"])
+        fig.add_trace(go.Scatter(x=xs, y=ys, name=team, mode="lines+markers",
+                                 line=dict(color=PALETTE[i % len(PALETTE)], width=3), marker=dict(size=10, symbol=i % 20)))
+    fig.add_hline(y=100, line_dash="dot", annotation_text=t("chart.score_as_is", lang))
+    fig.update_layout(title=t("report.score_title", lang), template="plotly_white", height=420,
+                      yaxis_title=t("chart.score_title", lang), font=dict(size=14))
+    return fig
+
+
+def _kpi_figure(boards: dict[int, list[dict[str, Any]]], kpi_id: str, lang: str) -> go.Figure:
+    fig = go.Figure()
+    last = max(boards) if boards else None
+    rows = boards.get(last, []) if last else []
+    names = [row["team"] for row in rows]
+    values, errors = [], []
+    for row in rows:
+        e = row["results"].kpis.get(kpi_id)
+        mean = e.mean if e else None
+        values.append(mean)
+        errors.append(0.0 if not e or not e.ci95 or mean is None else e.ci95[1] - mean)
+    fig.add_trace(go.Bar(x=names, y=values, marker_color=PALETTE[0], error_y=dict(type="data", array=errors)))
+    fig.update_layout(title=f"{_kpi_name(kpi_id, lang)} ({t('report.round_n', lang, n=last)})", template="plotly_white",
+                      height=340, yaxis_title=kpi(kpi_id).unit, font=dict(size=13))
+    return fig
+
+
+def _fmt(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return f"{x:,.0f}".replace(",", " ") if abs(x) >= 1000 else f"{x:.2f}"
+
+
+def session_html(training: Training, code: str, lang: str = "ru") -> str:
+    """The debrief report as one HTML document (works offline, prints well)."""
+    s = training.session(code)
+    boards = _boards(training, code)
+    e = html.escape
+    parts: list[str] = []
+    parts.append(f"<h1>{e(t('report.title', lang))}: {e(s.title)}</h1>")
+    parts.append(f"<p>{e(t('report.meta', lang, code=s.code, scenario=pick(s.scenario.title, lang), seed=s.seed, n=s.replications))}</p>")
+    parts.append(f"<p class='small'>{e(t('report.generated', lang, when=time.strftime('%Y-%m-%d %H:%M')))}</p>")
+    figures: list[go.Figure] = []
+    if boards:
+        figures.append(_score_figure(boards, lang))
+        figures += [_kpi_figure(boards, k, lang) for k in ("wait_mean", "left_unserved_share", "staff_cost")]
+    for i, fig in enumerate(figures):
+        parts.append(f"<div class='figure'>{fig.to_html(full_html=False, include_plotlyjs=False, div_id=f'fig{i}')}</div>")
+    for number in range(1, s.rounds + 1):
+        plan = s.scenario.rounds[number - 1]
+        parts.append(f"<h2>{e(pick(plan.title, lang))}</h2>")
+        rows = boards.get(number)
+        if rows:
+            head = "".join(f"<th>{e(h)}</th>" for h in [t("report.team", lang), t("report.tools", lang), t("chart.score_title", lang)]
+                           + [_kpi_name(k, lang) for k in REPORT_KPIS])
+            body = []
+            for row in rows:
+                tools = ", ".join(pick(s.scenario.tools[x].name, lang) for x in row["tools"]) or t("history.as_is", lang)
+                cells = [e(row["team"]), e(tools), _fmt(row["score"])]
+                for k in REPORT_KPIS:
+                    est = row["results"].kpis.get(k)
+                    cells.append(_fmt(est.mean if est else None))
+                body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+        else:
+            parts.append(f"<p>{e(t('report.not_played', lang))}</p>")
+        notes = [d for d in training.decisions(code, number) if d.notes]
+        if notes:
+            parts.append(f"<h3>{e(t('report.notes', lang))}</h3><ul>")
+            for d in notes:
+                text = "; ".join(f"{e(v)}" for v in d.notes.values() if v)
+                parts.append(f"<li><b>{e(d.team)}</b>: {text}</li>")
+            parts.append("</ul>")
+        if plan.debrief:
+            parts.append(f"<h3>{e(t('report.debrief', lang))}</h3><ol>")
+            parts += [f"<li>{e(pick(q, lang))}</li>" for q in plan.debrief]
+            parts.append("</ol>")
+    style = """
+body{font-family:'DejaVu Sans',Arial,sans-serif;margin:2em;color:#1a1a1a;max-width:1200px}
+h1{font-size:1.8em}h2{margin-top:1.6em;border-bottom:2px solid #0072B2}
+table{border-collapse:collapse;width:100%;font-size:.9em}th,td{border:1px solid #bbb;padding:4px 6px;text-align:left}
+th{background:#eef4f8}.small{color:#666;font-size:.85em}.figure{page-break-inside:avoid;margin:1em 0}
+@media print{body{margin:0}.figure{break-inside:avoid}}
+"""
+    return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{e(s.title)}</title>"
+            f"<style>{style}</style><script type='text/javascript'>{get_plotlyjs()}</script></head>"
+            f"<body>{''.join(parts)}</body></html>")
+
+
+def session_xlsx(training: Training, code: str, lang: str = "ru") -> bytes:
+    """Teams, rounds, decisions and every figure with its CI, one sheet each."""
+    s = training.session(code)
+    boards = _boards(training, code)
+    teams = [[t("report.team", lang)]] + [[tm.name] for tm in training.teams(code)]
+    round_rows = [[t("report.round", lang), t("report.status", lang), t("report.revealed", lang)]]
+    round_rows += [[r.number, r.status, r.revealed] for r in training.rounds(code)]
+    decision_rows = [[t("report.round", lang), t("report.team", lang), t("report.tools", lang), t("report.new_tools", lang),
+                      t("report.notes", lang)]]
+    for number in range(1, s.rounds + 1):
+        for d in training.decisions(code, number):
+            decision_rows.append([number, d.team, ", ".join(d.tools), ", ".join(d.new_tools),
+                                  "; ".join(f"{k}: {v}" for k, v in d.notes.items())])
+    figure_rows = [[t("report.round", lang), t("report.team", lang), t("report.tools", lang), "id",
+                    t("history.figure", lang), "mean", "ci_low", "ci_high", "unit"]]
+    score_rows = [[t("report.round", lang), t("report.team", lang), t("chart.score_title", lang), "ci_low", "ci_high"]]
+    for number, rows in sorted(boards.items()):
+        for row in rows:
+            ci = row["score_ci"] or (None, None)
+            score_rows.append([number, row["team"], row["score"], ci[0], ci[1]])
+            for k, est in row["results"].kpis.items():
+                lo, hi = est.ci95 if est.ci95 else (None, None)
+                figure_rows.append([number, row["team"], ", ".join(row["tools"]), k, _kpi_name(k, lang), est.mean, lo, hi,
+                                    kpi(k).unit])
+    return to_xlsx({
+        t("report.sheet_teams", lang): teams, t("report.sheet_rounds", lang): round_rows,
+        t("report.sheet_decisions", lang): decision_rows, t("report.sheet_score", lang): score_rows,
+        t("report.sheet_figures", lang): figure_rows,
+    })

@@ -1,0 +1,209 @@
+"""Persistence of training sessions: SQLAlchemy Core over SQLite (one file, WAL) by default.
+
+Any database URL SQLAlchemy knows works (a PostgreSQL server for an event larger than one laptop:
+`postgresql+psycopg://user:pass@host/db`). The schema is versioned: `schema_version` holds the
+number of the last migration applied, and opening a store applies the missing ones, each in one
+transaction. Every write is one transaction, so what was confirmed to a user survives a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    insert,
+    select,
+)
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+metadata = MetaData()
+
+schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
+
+sessions = Table(
+    "sessions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(16), nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("scenario_id", String(64), nullable=False),
+    Column("scenario_json", Text, nullable=False),  # a frozen copy: later edits of the file do not reach it
+    Column("seed", Integer, nullable=False),
+    Column("replications", Integer, nullable=False),
+    Column("rounds", Integer, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("created_by", Text, nullable=False, default=""),
+)
+
+rounds = Table(
+    "rounds", metadata,
+    Column("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("status", String(16), nullable=False),  # pending | open | closing | closed
+    Column("opened_at", Float),
+    Column("deadline", Float),  # optional countdown shown to teams
+    Column("closed_at", Float),
+    Column("revealed", Integer, nullable=False, default=0),
+    Column("error", Text),
+)
+
+teams = Table(
+    "teams", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("name_key", String(200), nullable=False),  # case-folded, for uniqueness
+    Column("joined_at", Float, nullable=False),
+    UniqueConstraint("session_id", "name_key", name="uq_team_name"),
+)
+
+decisions = Table(
+    "decisions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("team_id", Integer, ForeignKey("teams.id", ondelete="CASCADE"), nullable=False),
+    Column("round", Integer, nullable=False),
+    Column("tools", Text, nullable=False),  # JSON list: every tool in force, in catalogue order
+    Column("new_tools", Text, nullable=False),  # JSON list: those chosen in this round
+    Column("notes", Text, nullable=False, default="{}"),  # JSON: the team's A3 in miniature
+    Column("submitted_at", Float, nullable=False),
+    UniqueConstraint("team_id", "round", name="uq_decision"),
+)
+
+results = Table(
+    "results", metadata,
+    Column("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True),
+    Column("round", Integer, primary_key=True),
+    Column("tools_key", String(2000), primary_key=True),  # the tools in force, comma-joined ("" = as it is)
+    Column("payload", Text, nullable=False),  # JSON of the Results (see sim.training)
+    Column("computed_at", Float, nullable=False),
+)
+
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", Integer),
+    Column("at", Float, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("detail", Text, nullable=False, default=""),
+)
+
+
+def _v1(conn: Connection) -> None:
+    for table in (sessions, rounds, teams, decisions, results, audit):
+        table.create(conn, checkfirst=True)
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used (unreachable, locked for too long, from a newer version)."""
+
+
+class Store:
+    """The training database. Thread-safe: every call takes its own connection.
+
+    With SQLite, writes start with BEGIN IMMEDIATE (the write lock is taken at once, so two
+    processes never both read and then fail to write) and wait up to 30 s for a busy lock; reads
+    go through a second engine and never block writers (WAL).
+    """
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        kwargs: dict[str, Any] = {"echo": echo}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+            self.engine: Engine = create_engine(url, **kwargs)
+            self.reader: Engine = create_engine(url, **kwargs)
+            for engine in (self.engine, self.reader):
+                event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _begin_immediate)
+        else:
+            kwargs["pool_pre_ping"] = True
+            self.engine = self.reader = create_engine(url, **kwargs)
+        try:
+            self.migrate()
+        except OperationalError as error:
+            raise StoreError(f"the training database cannot be opened ({url.split('://')[0]}): {error.orig}") from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+        self.reader.dispose()
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One transaction: everything inside is saved together, or nothing is."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except OperationalError as error:
+            raise StoreError(f"the training database could not be written: {error.orig}") from None
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.reader.connect() as conn:
+            yield conn
+
+    def version(self) -> int:
+        with self.read() as conn:
+            if not self.reader.dialect.has_table(conn, "schema_version"):
+                return 0
+            row = conn.execute(select(schema_version.c.version)).first()
+            return int(row[0]) if row else 0
+
+    def migrate(self) -> None:
+        """Apply every migration this database has not had yet, each in one transaction."""
+        current = self.version()
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"the training database has schema version {current}, newer than this program's {SCHEMA_VERSION}"
+            )
+        for number in range(current, SCHEMA_VERSION):
+            with self.write() as conn:
+                schema_version.create(conn, checkfirst=True)
+                MIGRATIONS[number](conn)
+                conn.execute(schema_version.delete())
+                conn.execute(insert(schema_version).values(version=number + 1))
+
+    def log(self, conn: Connection, session_id: int | None, actor: str, action: str, detail: Any = "") -> None:
+        text = detail if isinstance(detail, str) else json.dumps(detail, ensure_ascii=False)
+        conn.execute(insert(audit).values(session_id=session_id, at=time.time(), actor=actor, action=action, detail=text))
+
+
+def _begin_immediate(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" event issues BEGIN itself
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+__all__ = [
+    "SCHEMA_VERSION", "IntegrityError", "Store", "StoreError", "audit", "decisions", "results", "rounds",
+    "sessions", "teams",
+]
