@@ -2,7 +2,10 @@
 
 - LEAN_TRAINER_LANG: the default language, `ru` (the default) or `en`;
 - LEAN_TRAINER_WORKERS: processes for replications (default: all cores; 1 runs them in the app's process);
-- LEAN_TRAINER_SCENARIOS: the folder of scenario files (default: `scenarios/` of the project).
+- LEAN_TRAINER_SCENARIOS: the folder of scenario files (default: `scenarios/` of the project);
+- LEAN_TRAINER_DB_URL: the training database (default: SQLite in `data/training.db` of the project;
+  any SQLAlchemy URL, e.g. `postgresql+psycopg://user:password@host/dbname`);
+- LEAN_TRAINER_PASSCODE (or `trainer_passcode` in Streamlit secrets): the trainer's passcode.
 """
 
 from __future__ import annotations
@@ -39,3 +42,18 @@ def workers() -> int | None:
 
 def scenarios_dir() -> Path:
     return Path(os.environ.get("LEAN_TRAINER_SCENARIOS") or ROOT / "scenarios")
+
+
+def database_url() -> str:
+    url = os.environ.get("LEAN_TRAINER_DB_URL") or _secret("database_url")
+    if url:
+        return url
+    data = ROOT / "data"
+    data.mkdir(exist_ok=True)
+    return f"sqlite:///{data / 'training.db'}"
+
+
+def passcode() -> str | None:
+    """The trainer's passcode, or None when none is configured."""
+    value = os.environ.get("LEAN_TRAINER_PASSCODE") or _secret("trainer_passcode")
+    return value or None

@@ -21,9 +21,12 @@ PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "sele
 
 
 def show_results(scenario: Scenario, variant_scenario: Scenario, baseline: Results, variant: Results,
-                 score: Score, tools: list[str], lang: str, key: str) -> Comparison | None:
-    """Everything a librarian needs to read one run against the library as it is."""
-    comparison = compare(baseline, variant) if tools else None
+                 score: Score, tools: list[str], lang: str, key: str, *, against: bool | None = None,
+                 downloads: bool = True) -> Comparison | None:
+    """Everything a librarian needs to read one run against a baseline (by default: the library as
+    it is, compared when tools were applied)."""
+    against = bool(tools) if against is None else against
+    comparison = compare(baseline, variant) if against else None
     left, right = st.columns([2, 3])
     with left:
         st.plotly_chart(charts.score_gauge(score.total.mean, score.total.ci95, lang), config=PLOT_CONFIG,
@@ -38,9 +41,10 @@ def show_results(scenario: Scenario, variant_scenario: Scenario, baseline: Resul
         st.caption(t("results.how_to_read", lang, n=variant.replications, seed=variant.seed))
     kpi_cards(variant.kpis, comparison.kpis if comparison else None, lang)
 
-    base = baseline if tools else None
-    tabs = st.tabs([t("tab.waiting", lang), t("tab.day", lang), t("tab.staff", lang), t("tab.left", lang),
-                    t("tab.vsm", lang), t("tab.groups", lang), t("tab.data", lang)])
+    base = baseline if against else None
+    names = [t("tab.waiting", lang), t("tab.day", lang), t("tab.staff", lang), t("tab.left", lang),
+             t("tab.vsm", lang), t("tab.groups", lang)] + ([t("tab.data", lang)] if downloads else [])
+    tabs = st.tabs(names)
     with tabs[0]:
         st.plotly_chart(charts.wait_distribution(variant, scenario, lang, base), config=PLOT_CONFIG, key=f"{key}.wait")
     with tabs[1]:
@@ -54,8 +58,9 @@ def show_results(scenario: Scenario, variant_scenario: Scenario, baseline: Resul
         _vsm(variant_scenario, variant, lang, key)
     with tabs[5]:
         _groups(scenario, variant, comparison, lang)
-    with tabs[6]:
-        _downloads(variant_scenario, variant, comparison, lang, key)
+    if downloads:
+        with tabs[6]:
+            _downloads(variant_scenario, variant, comparison, lang, key)
     return comparison
 
 

@@ -72,19 +72,30 @@ def cached(scenario: Scenario, seed: int, replications: int) -> Results | None:
 
 def run(scenario: Scenario, seed: int, replications: int, progress: Callable[[int, int], None] | None = None) -> Results:
     """Results of the run, from the cache or computed now (in the pool when there is one)."""
+    return run_with(_pool(), _cache(), scenario, seed, replications, progress)
+
+
+def run_with(pool: Executor | None, cache: _Cache, scenario: Scenario, seed: int, replications: int,
+             progress: Callable[[int, int], None] | None = None) -> Results:
+    """`run` with the pool and cache given: usable from a background thread (no Streamlit calls)."""
     key = run_key(scenario, seed, replications)
-    found = _cache().get(key)
+    found = cache.get(key)
     if found is not None:
         if progress:
             progress(replications, replications)
         return found
-    pool = _pool()
     if pool is None:
         results = run_experiment(scenario, replications, seed, workers=1, progress=progress)
     else:
         results = run_experiment(scenario, replications, seed, executor=pool, progress=progress)
-    _cache().put(key, results)
+    cache.put(key, results)
     return results
+
+
+def background_runner() -> Callable[[Scenario, int, int], Results]:
+    """A runner for the training worker's thread, bound to this server's pool and cache."""
+    pool, cache = _pool(), _cache()
+    return lambda scenario, seed, replications: run_with(pool, cache, scenario, seed, replications)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -80,6 +80,13 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check scenario files", description="Check scenario files; exit 0 if all are valid, 2 otherwise.")
     p.add_argument("files", nargs="+", metavar="FILE")
 
+    p = sub.add_parser("report", help="a training session's debrief report",
+                       description="Write the debrief report of a training session: HTML (one file, offline) or XLSX.")
+    p.add_argument("database", metavar="SESSION_DB", help="the training database: a SQLite file or a database URL")
+    p.add_argument("--session", required=True, metavar="CODE", help="the session's join code")
+    p.add_argument("--out", required=True, metavar="FILE", help="FILE.html or FILE.xlsx")
+    p.add_argument("--lang", choices=("ru", "en"), default="ru")
+
     p = sub.add_parser("tools", help="list a scenario's lean tools", description="List the lean tools a scenario offers.")
     p.add_argument("scenario", metavar="SCENARIO")
     p.add_argument("--lang", choices=("ru", "en"), default="ru")
@@ -252,6 +259,37 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if problems else 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report import session_html, session_xlsx
+    from .store import Store, StoreError
+    from .training import Training, TrainingError
+
+    database = args.database
+    if "://" not in database:
+        path = Path(database)
+        if not path.is_file():
+            raise CliError(f"{database}: no such training database")
+        database = f"sqlite:///{path.resolve()}"
+    out = Path(args.out)
+    if out.suffix.lower() not in (".html", ".htm", ".xlsx"):
+        raise CliError(f"{args.out}: --out must end in .html or .xlsx")
+    try:
+        training = Training(Store(database))
+        training.session(args.session)
+        if out.suffix.lower() == ".xlsx":
+            data = session_xlsx(training, args.session, args.lang)
+        else:
+            data = session_html(training, args.session, args.lang).encode("utf-8")
+    except (StoreError, TrainingError) as error:
+        raise CliError(f"{args.database}: {error}") from None
+    try:
+        out.write_bytes(data)
+    except OSError as error:
+        raise CliError(f"{args.out}: cannot write: {error.strerror}") from None
+    print(f"{args.out}: written")
+    return 0
+
+
 def _cmd_tools(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     if args.format == "json":
@@ -351,7 +389,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         workers = getattr(args, "workers", None)
         if workers is not None and not 1 <= workers <= 256:
             raise CliError(f"--workers must be between 1 and 256 (got {workers})")
-        commands = {"validate": _cmd_validate, "tools": _cmd_tools, "run": _cmd_run, "compare": _cmd_compare}
+        commands = {"validate": _cmd_validate, "tools": _cmd_tools, "run": _cmd_run, "compare": _cmd_compare,
+                    "report": _cmd_report}
         return commands[args.command](args)
     except ScenarioError as error:
         for problem in error.problems:

@@ -9,6 +9,7 @@ value-stream map against `sim.vsm`.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections.abc import Callable
 from functools import cache
@@ -60,7 +61,7 @@ def runs(hall: Scenario) -> tuple[Scenario, Results, Results]:
 
 
 def test_the_one_day_runs_are_what_the_charts_expect(hall, runs):
-    variant_scenario, baseline, variant = runs
+    _, baseline, variant = runs
     assert hall.calendar.days == 1
     assert baseline.replications == variant.replications == REPS
     assert baseline.hours == list(range(10, 22))  # opening hours and two hours of overtime
@@ -228,7 +229,7 @@ def _check_vsm(stream: ValueStream, scenario: Scenario, lang: str) -> None:
     rects = [s for s in fig.layout.shapes if s.type == "rect"]
     assert len(rects) == len(stream.steps)
     assert all(r.x1 > r.x0 for r in rects)
-    assert all(b.x0 > a.x1 for a, b in zip(rects, rects[1:]))  # left to right, no overlap
+    assert all(b.x0 > a.x1 for a, b in itertools.pairwise(rects))  # left to right, no overlap
     scale, unit = _expected_unit(stream, lang)
     texts = [(a.text or "").replace("<br>", " ") for a in fig.layout.annotations]
     for step in stream.steps:

@@ -11,9 +11,13 @@ lang = current_lang()
 st.title(t("app.title", lang))
 st.write(t("home.what", lang))
 st.write(t("home.how", lang))
-c1, c2 = st.columns(2)
+c1, c2, c3, c4 = st.columns(4)
 if c1.button(t("home.start_sandbox", lang), type="primary", key="home.sandbox"):
     st.switch_page("dashboard/pages/sandbox.py")
-if c2.button(t("home.learn", lang), key="home.learn"):
+if c2.button(t("home.join", lang), key="home.join"):
+    st.switch_page("dashboard/pages/team.py")
+if c3.button(t("home.trainer", lang), key="home.trainer"):
+    st.switch_page("dashboard/pages/trainer.py")
+if c4.button(t("home.learn", lang), key="home.learn"):
     st.switch_page("dashboard/pages/learn.py")
 st.caption(t("home.offline", lang))

@@ -1,0 +1,123 @@
+"""Trainer console: sign in, create or pick a session, run its rounds, compare teams, download the report."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import streamlit as st
+
+from dashboard import config, runner
+from dashboard.session import check_passcode, training
+from dashboard.trainer_view import leaderboard, live_status, round_controls, team_comparison
+from dashboard.widgets import lang as current_lang
+from sim.experiment import DEFAULT_SEED
+from sim.i18n import pick, t
+from sim.report import session_html, session_xlsx
+from sim.store import StoreError
+from sim.training import TrainingError
+
+MAX_ARCHIVE_BYTES = 20 * 1024 * 1024
+
+lang = current_lang()
+st.title(t("trainer.title", lang))
+
+if not st.session_state.get("trainer"):
+    if config.passcode() is None:
+        st.error(t("trainer.no_passcode", lang))
+        st.stop()
+    with st.form("trainer.signin"):
+        name = st.text_input(t("trainer.your_name", lang), max_chars=60, key="trainer.name")
+        code = st.text_input(t("trainer.passcode", lang), type="password", key="trainer.passcode")
+        if st.form_submit_button(t("trainer.sign_in", lang), type="primary"):
+            if check_passcode(code):
+                st.session_state["trainer"] = (name or "").strip() or t("trainer.default_name", lang)
+                st.rerun()
+            else:
+                time.sleep(0.5)  # slow down guessing
+                st.error(t("trainer.wrong_passcode", lang))
+    st.stop()
+
+actor = st.session_state["trainer"]
+try:
+    service = training()
+except StoreError as error:
+    st.error(t("trainer.store_error", lang, error=str(error)))
+    st.stop()
+st.caption(t("trainer.signed_in", lang, name=actor))
+
+with st.expander(t("trainer.new_session", lang), expanded=not service.list_sessions()):
+    found = runner.list_scenarios(str(config.scenarios_dir()))
+    playable = {p: s for p, s, _ in found if s is not None and s.rounds}
+    if not playable:
+        st.warning(t("trainer.no_playable", lang))
+    else:
+        with st.form("trainer.create"):
+            path = st.selectbox(t("sandbox.scenario", lang), list(playable), format_func=lambda p: pick(playable[p].title, lang))
+            c1, c2, c3 = st.columns(3)
+            count = c1.number_input(t("trainer.rounds", lang), min_value=1, max_value=20, value=5)
+            seed = c2.number_input(t("sandbox.seed", lang), min_value=0, max_value=2**31 - 1, value=DEFAULT_SEED)
+            reps = c3.number_input(t("sandbox.replications", lang), min_value=2, max_value=200, value=20)
+            title = st.text_input(t("trainer.session_title", lang), max_chars=120)
+            if st.form_submit_button(t("trainer.create", lang), type="primary"):
+                scenario = playable[path]
+                try:
+                    code = service.create_session(scenario, seed=int(seed), replications=int(reps),
+                                                  rounds_count=min(int(count), len(scenario.rounds)),
+                                                  title=title.strip() or None, actor=actor)
+                    st.session_state["trainer.code"] = code
+                    st.rerun()
+                except TrainingError as error:
+                    st.error(error.text(lang))
+
+with st.expander(t("trainer.import", lang)):
+    upload = st.file_uploader(t("trainer.import_file", lang), type=["json"], key="trainer.upload")
+    if upload is not None and st.button(t("trainer.import_button", lang), key="trainer.import_go"):
+        try:
+            raw = upload.getvalue()
+            if len(raw) > MAX_ARCHIVE_BYTES:
+                raise TrainingError("training.err.archive_broken", detail="too large")
+            st.session_state["trainer.code"] = service.import_session(json.loads(raw.decode("utf-8")), actor=actor)
+            st.rerun()
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            st.error(t("training.err.archive_broken", lang, detail=str(error)[:200]))
+        except TrainingError as error:
+            st.error(error.text(lang))
+
+sessions = service.list_sessions()
+if not sessions:
+    st.info(t("trainer.no_sessions", lang))
+    st.stop()
+codes = [c for c, _, _ in sessions]
+current = st.session_state.get("trainer.code")
+code = st.selectbox(t("trainer.session", lang), codes, index=codes.index(current) if current in codes else 0,
+                    format_func=lambda c: f"{c} · {next(title for cc, title, _ in sessions if cc == c)}", key="trainer.pick")
+st.session_state["trainer.code"] = code
+info = service.session(code)
+
+st.markdown(t("trainer.join_code", lang, code=code))
+st.page_link("dashboard/pages/projector.py", label=t("trainer.projector", lang), icon=":material/present_to_all:",
+             query_params={"code": code})
+live_status(service, code, lang)
+round_controls(service, code, lang, actor)
+
+closed = [r.number for r in service.rounds(code) if r.status == "closed"]
+if closed:
+    st.divider()
+    number = st.selectbox(t("trainer.show_round", lang), closed, index=len(closed) - 1, key="trainer.board_round",
+                          format_func=lambda n: pick(info.scenario.rounds[n - 1].title, lang))
+    leaderboard(service, code, number, lang)
+    team_comparison(service, code, number, lang)
+
+st.divider()
+st.subheader(t("trainer.downloads", lang))
+c1, c2, c3 = st.columns(3)
+if c1.button(t("trainer.make_report", lang), key="trainer.report"):
+    st.session_state["trainer.report_html"] = session_html(service, code, lang).encode("utf-8")
+if st.session_state.get("trainer.report_html"):
+    c1.download_button(t("trainer.report_html", lang), st.session_state["trainer.report_html"], f"session-{code}.html",
+                       "text/html", key="trainer.report_dl")
+c2.download_button(t("trainer.report_xlsx", lang), session_xlsx(service, code, lang), f"session-{code}.xlsx",
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="trainer.xlsx")
+c3.download_button(t("trainer.archive", lang), json.dumps(service.export_session(code), ensure_ascii=False).encode("utf-8"),
+                   f"session-{code}.json", "application/json", key="trainer.archive")

@@ -1,0 +1,154 @@
+"""Pieces of the trainer console: live status, round controls, the leaderboard, team comparisons."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from sim.experiment import compare
+from sim.i18n import pick, t
+from sim.training import Training, TrainingError
+
+from . import charts
+from .results_view import PLOT_CONFIG
+from .widgets import MAIN_KPIS, fmt, kpi_name
+
+STATUS_ICONS = {"pending": "○", "open": "▶", "closing": "⏳", "closed": "■"}
+
+
+def countdown(deadline: float | None, lang: str) -> str:
+    if not deadline:
+        return ""
+    left = int(deadline - time.time())
+    if left <= 0:
+        return t("round.time_up", lang)
+    return t("round.time_left", lang, m=left // 60, s=f"{left % 60:02d}")
+
+
+def status_text(status: str, lang: str) -> str:
+    return f"{STATUS_ICONS.get(status, '')} {t('round.status_' + status, lang)}"
+
+
+@st.fragment(run_every=3)
+def live_status(service: Training, code: str, lang: str) -> None:
+    """Teams, who has submitted in the round in play, and the round's state, refreshed every 3 s."""
+    current = service.current_round(code)
+    teams = service.teams(code)
+    submitted = {d.team for d in service.decisions(code, current.number)} if current else set()
+    c1, c2 = st.columns([2, 3])
+    with c1:
+        st.metric(t("trainer.teams_joined", lang), len(teams))
+        if current:
+            st.markdown(f"**{t('round.round_n', lang, n=current.number)}**: {status_text(current.status, lang)} "
+                        f"{countdown(current.deadline, lang)}")
+            if current.error:
+                st.error(t("trainer.compute_error", lang, error=current.error))
+    with c2:
+        rows = [{t("report.team", lang): tm.name,
+                 t("trainer.submitted", lang): "✔" if tm.name in submitted else "—"} for tm in teams]
+        if rows:
+            st.dataframe(rows, hide_index=True)
+        else:
+            st.caption(t("trainer.no_teams", lang))
+
+
+def round_controls(service: Training, code: str, lang: str, actor: str) -> None:
+    info = service.session(code)
+    st.subheader(t("trainer.rounds_title", lang))
+    for r in service.rounds(code):
+        plan = info.scenario.rounds[r.number - 1]
+        with st.container(border=True):
+            c1, c2 = st.columns([3, 2])
+            c1.markdown(f"**{pick(plan.title, lang)}** · {status_text(r.status, lang)}"
+                        + (f" · {t('round.revealed', lang)}" if r.revealed else ""))
+            c1.caption(pick(plan.brief, lang))
+            try:
+                if r.status == "pending":
+                    minutes = c2.number_input(t("trainer.countdown", lang), 0, 120, 0, key=f"trainer.minutes.{code}.{r.number}")
+                    if c2.button(t("trainer.open", lang), key=f"trainer.open.{code}.{r.number}", type="primary"):
+                        service.open_round(code, r.number, minutes=float(minutes) or None, actor=actor)
+                        st.rerun()
+                elif r.status == "open":
+                    if c2.button(t("trainer.close", lang), key=f"trainer.close.{code}.{r.number}", type="primary"):
+                        service.close_round(code, r.number, actor=actor)
+                        st.rerun()
+                elif r.status == "closing":
+                    c2.info(t("trainer.computing", lang))
+                    if r.error and c2.button(t("trainer.retry", lang), key=f"trainer.retry.{code}.{r.number}"):
+                        service.retry_round(code, r.number, actor=actor)
+                        st.rerun()
+                else:
+                    if not r.revealed and c2.button(t("trainer.reveal", lang), key=f"trainer.reveal.{code}.{r.number}",
+                                                    type="primary"):
+                        service.reveal(code, r.number, actor=actor)
+                        st.rerun()
+                    if c2.button(t("trainer.reopen", lang), key=f"trainer.reopen.{code}.{r.number}"):
+                        service.reopen_round(code, r.number, actor=actor)
+                        st.rerun()
+            except TrainingError as error:
+                st.error(error.text(lang))
+            if plan.debrief and r.status == "closed":
+                with st.expander(t("report.debrief", lang)):
+                    for q in plan.debrief:
+                        st.markdown(f"- {pick(q, lang)}")
+
+
+def leaderboard(service: Training, code: str, number: int, lang: str) -> None:
+    info = service.session(code)
+    st.subheader(t("trainer.leaderboard", lang))
+    rows = service.leaderboard(code, number)
+    table = []
+    for place, row in enumerate(rows, start=1):
+        e = row["results"].kpis
+        ci = row["score_ci"]
+        table.append({
+            "#": place,
+            t("report.team", lang): row["team"],
+            t("chart.score_title", lang): None if row["score"] is None else round(row["score"], 1),
+            "95%": f"{ci[0]:.1f}–{ci[1]:.1f}" if ci else "—",
+            t("report.tools", lang): ", ".join(pick(info.scenario.tools[x].name, lang) for x in row["tools"]) or t("history.as_is", lang),
+            kpi_name("wait_mean", lang): fmt("wait_mean", e["wait_mean"].mean, lang),
+            kpi_name("left_unserved_share", lang): fmt("left_unserved_share", e["left_unserved_share"].mean, lang),
+        })
+    st.dataframe(table, hide_index=True)
+
+
+def team_comparison(service: Training, code: str, number: int, lang: str) -> None:
+    """Team against team in one round, or one team round over round (paired: same readers)."""
+    info = service.session(code)
+    teams = [tm.name for tm in service.teams(code)]
+    if not teams:
+        return
+    st.subheader(t("trainer.compare", lang))
+    mode = st.radio(t("trainer.compare_mode", lang), ["teams", "rounds"], horizontal=True, key=f"trainer.cmp_mode.{code}",
+                    format_func=lambda m: t(f"trainer.compare_{m}", lang))
+    c1, c2 = st.columns(2)
+    if mode == "teams":
+        a = c1.selectbox(t("trainer.team_a", lang), teams, key=f"trainer.cmp_a.{code}")
+        b = c2.selectbox(t("trainer.team_b", lang), teams, index=min(1, len(teams) - 1), key=f"trainer.cmp_b.{code}")
+        left, right = (a, number), (b, number)
+    else:
+        a = c1.selectbox(t("report.team", lang), teams, key=f"trainer.cmp_team.{code}")
+        closed = [r.number for r in service.rounds(code) if r.status == "closed"]
+        first = c2.selectbox(t("trainer.round_from", lang), closed, key=f"trainer.cmp_from.{code}")
+        left, right = (a, first), (a, number)
+    try:
+        _, base = service.team_results(code, left[0], left[1], trainer=True)
+        _, other = service.team_results(code, right[0], right[1], trainer=True)
+    except TrainingError as error:
+        st.info(error.text(lang))
+        return
+    diffs = compare(base, other).kpis
+    rows = []
+    for kpi_id in MAIN_KPIS:
+        d = diffs.get(kpi_id)
+        if d is None or d.baseline is None:
+            continue
+        rows.append({t("history.figure", lang): kpi_name(kpi_id, lang), f"{left[0]} · {left[1]}": fmt(kpi_id, d.baseline, lang),
+                     f"{right[0]} · {right[1]}": fmt(kpi_id, d.variant, lang),
+                     t("history.difference", lang): fmt(kpi_id, d.diff, lang, signed=True),
+                     t("groups.verdict", lang): t(f"verdict.{d.verdict}", lang)})
+    st.dataframe(rows, hide_index=True)
+    st.plotly_chart(charts.wait_distribution(other, info.scenario, lang, base), config=PLOT_CONFIG,
+                    key=f"trainer.cmp_chart.{code}")
