@@ -61,12 +61,13 @@ def show_history(lang: str) -> None:
     b = c2.selectbox(t("history.second", lang), options, index=len(history) - 1, key="history.b",
                      format_func=lambda i: _label(history[i], lang))
     first, second = history[a]["results"], history[b]["results"]
-    paired = first.seed == second.seed and first.replications == second.replications
+    paired = (history[a]["scenario"] == history[b]["scenario"] and first.seed == second.seed
+              and first.replications == second.replications)
     rows = []
     diffs = compare(first, second).kpis if paired else {}
     for kpi_id in MAIN_KPIS:
         e1, e2 = first.kpis.get(kpi_id), second.kpis.get(kpi_id)
-        if e1 is None or e2 is None or (e1.mean is None and e2.mean is None):
+        if e1 is None or e2 is None or e1.mean is None or e2.mean is None:
             continue
         row = {t("history.figure", lang): kpi_name(kpi_id, lang), f"#{history[a]['n']}": fmt(kpi_id, e1.mean, lang),
                f"#{history[b]['n']}": fmt(kpi_id, e2.mean, lang)}

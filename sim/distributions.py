@@ -36,7 +36,7 @@ class _Dist(BaseModel):
 
 class Exponential(_Dist):
     dist: Literal["exponential"]
-    mean: float = Field(gt=0)
+    mean: float = Field(gt=0, le=1e6)
 
     def mean_value(self) -> float:
         return self.mean
@@ -51,12 +51,22 @@ class Exponential(_Dist):
         return Exponential(dist="exponential", mean=self.mean * factor)
 
 
+def _spread_ok(mean: float, sd: float) -> None:
+    if not 1e-3 <= sd / mean <= 20:
+        raise ValueError(f"sd / mean must be between 0.001 and 20 (got {sd / mean:.3g}); use fixed(value) for a constant time")
+
+
 class LogNormal(_Dist):
     """Log-normal given by its own mean and standard deviation (not those of the log)."""
 
     dist: Literal["lognormal"]
-    mean: float = Field(gt=0)
-    sd: float = Field(gt=0)
+    mean: float = Field(gt=0, le=1e6)
+    sd: float = Field(gt=0, le=1e7)
+
+    @model_validator(mode="after")
+    def _spread(self) -> LogNormal:
+        _spread_ok(self.mean, self.sd)
+        return self
 
     def mean_value(self) -> float:
         return self.mean
@@ -80,8 +90,13 @@ class Gamma(_Dist):
     """Gamma given by its mean and standard deviation."""
 
     dist: Literal["gamma"]
-    mean: float = Field(gt=0)
-    sd: float = Field(gt=0)
+    mean: float = Field(gt=0, le=1e6)
+    sd: float = Field(gt=0, le=1e7)
+
+    @model_validator(mode="after")
+    def _spread(self) -> Gamma:
+        _spread_ok(self.mean, self.sd)
+        return self
 
     def mean_value(self) -> float:
         return self.mean
@@ -100,9 +115,9 @@ class Gamma(_Dist):
 
 class Triangular(_Dist):
     dist: Literal["triangular"]
-    low: float = Field(ge=0)
-    mode: float = Field(ge=0)
-    high: float = Field(gt=0)
+    low: float = Field(ge=0, le=1e6)
+    mode: float = Field(ge=0, le=1e6)
+    high: float = Field(gt=0, le=1e6)
 
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
@@ -156,7 +171,7 @@ class Uniform(_Dist):
 
 class Fixed(_Dist):
     dist: Literal["fixed"]
-    value: float = Field(ge=0)
+    value: float = Field(ge=0, le=1e6)
 
     def mean_value(self) -> float:
         return self.value
@@ -188,6 +203,8 @@ def with_spread(dist: Distribution, sd_factor: float) -> Distribution:
         return Fixed(dist="fixed", value=dist.mean_value())
     mean = dist.mean_value()
     sd = dist.sd_value() * sd_factor
+    if isinstance(dist, (LogNormal, Gamma, Exponential)):
+        sd = min(max(sd, 1e-3 * mean), 20 * mean)
     if isinstance(dist, Fixed) or sd == 0:
         return dist
     if isinstance(dist, LogNormal):

@@ -182,6 +182,8 @@ def apply_effect(data: dict[str, Any], effect: dict[str, Any]) -> None:
             if isinstance(target.container, list):
                 target.container[target.key] = _REMOVED
             elif value is not None and isinstance(target.value, list):
+                if value not in target.value and len(targets) == 1:
+                    raise EffectError(f"'{format_path(target.path)}' has no '{value}' to remove")
                 target.container[target.key] = [v for v in target.value if v != value]
             else:
                 del target.container[target.key]
@@ -256,9 +258,12 @@ def tool_problems(scenario: Scenario) -> list[Problem]:
     out: list[Problem] = []
     for tool_id in scenario.tools:
         try:
-            apply_tools(scenario, [tool_id])
+            changed = apply_tools(scenario, [tool_id])
         except ScenarioError as error:
             out += [_in_tool(p, tool_id) for p in error.problems]
+            continue
+        if changed == scenario:
+            out.append(Problem(("tools", tool_id, "effects"), "applied to this scenario, the tool changes nothing"))
     if out:
         return out
     offered: list[str] = []

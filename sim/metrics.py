@@ -204,7 +204,7 @@ def compute_metrics(scenario: Scenario, log: EventLog) -> RepMetrics:
         kpis["backoffice_wip_mean"] = None
         kpis["backoffice_in_process_mean"] = None
 
-    ops = len(reader_counted((k == Ev.SERVICE_END) & reader_row & (grp >= 0)))
+    ops = len(reader_counted(((k == Ev.SERVICE_END) | (k == Ev.SELF_END)) & reader_row & (grp >= 0)))
     ops += int(((k == Ev.ACQ_WORK) & (t >= warm)).sum())
     first_rework = (k == Ev.REWORK) & (val == 1.0)
     reworked = len(reader_counted(first_rework & reader_row & (grp >= 0)))

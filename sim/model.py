@@ -331,6 +331,8 @@ class LibraryModel:
         else:
             (st.pqueue if job.priority else st.queue).append(job)
         st.waiting += 1
+        if self.closed and job.after_hours:
+            self._call_in(st)
         self._dispatch(st)
 
     def _join_line(self, st: StationRT, job: Job) -> None:
@@ -340,7 +342,8 @@ class LibraryModel:
             if not m.on_duty or m.leaving:
                 continue
             line = m.lines.setdefault(st.idx, deque())
-            length = len(line) + (1 if m.job is not None and m.job.station is st else 0)
+            # a member busy with anything (back-office work too) has someone ahead of you
+            length = len(line) + (1 if m.job is not None else 0)
             if best is None or length < best_len:
                 best, best_len = m, length
         if best is None:
@@ -513,14 +516,29 @@ class LibraryModel:
             if job is not None:
                 self._start(m, job)
                 return
-        for st in m.back:
-            if st.waiting:
-                job = self._pop(st, m)
-                if job is not None:
-                    self._start(m, job)
-                    return
-        if self.closed and self.inside == 0:
+        # readers waiting in colleagues' lines at one of its desks may yet come to its empty line:
+        # front-desk work first, so no back-office work meanwhile (readers do not switch lines)
+        if not any(st.per_desk and st.waiting for st in m.front):
+            for st in m.back:
+                if st.waiting:
+                    job = self._pop(st, m)
+                    if job is not None:
+                        self._start(m, job)
+                        return
+        if self.closed and (self.inside == 0 or not self._needed_after_hours(m)):
             self._off_duty(m)
+
+    def _needed_after_hours(self, m: Member) -> bool:
+        """After closing: does `m` work a front station (readers may still come to it)?"""
+        return bool(m.front) or (m.assist is not None)
+
+    def _call_in(self, st: StationRT) -> None:
+        """After closing, work at a station with nobody on duty: call in its first member (overtime)."""
+        if st.kind != "staffed" or not st.members:
+            return
+        if any(m.on_duty and not m.leaving for m in st.members):
+            return
+        self._on_duty(st.members[0])
 
     def _on_duty(self, m: Member) -> None:
         if m.on_duty:
@@ -530,9 +548,25 @@ class LibraryModel:
         m.leaving = False
         m.duty_since = self.env.now
         for st in m.front + m.back:
-            if st.per_desk and st.holding:
-                self._redistribute(st)
+            if st.per_desk:
+                if st.holding:
+                    self._redistribute(st)
+                self._open_window(st, m)
         self._member_free(m)
+
+    def _open_window(self, st: StationRT, m: Member) -> None:
+        """A desk opens: readers at the back of longer lines move to its line (as readers do)."""
+        mine = m.lines.setdefault(st.idx, deque())
+        while True:
+            others = [mm for mm in st.members if mm is not m and mm.on_duty and mm.lines.get(st.idx)]
+            if not others:
+                return
+            longest = max(others, key=lambda mm: len(mm.lines[st.idx]))
+            if len(longest.lines[st.idx]) <= len(mine) + 1:
+                return
+            job = longest.lines[st.idx].pop()
+            job.line = m
+            mine.append(job)
 
     def _off_duty(self, m: Member) -> None:
         if not m.on_duty:
@@ -585,6 +619,9 @@ class LibraryModel:
         self._log(E.QUEUE_AT_CLOSE, -1, -1, -1, -1, -1, float(self.inside))
         if self.stack_orders and not self.stack_queued:
             self._new_stack_run()
+        for st in self.stations.values():
+            if (st.waiting and any(j.after_hours for j in (*st.queue, *st.pqueue, *st.holding))) or (st.per_desk and st.waiting):
+                self._call_in(st)
         for m in self.members:
             if m.on_duty and m.job is None:
                 self._member_free(m)
@@ -740,7 +777,7 @@ class LibraryModel:
                 self._log_reworks(srt, n, g, reworks)
                 self._log(E.SERVICE_END, n, g, sidx, st.idx, -1, duration)
             if spec.kind == "shelf_search":
-                found = self._search(srt, n, g)
+                found = self._search(srt, n, g, visit)
                 if not found:
                     if srt["on_nf"] is not None:
                         route = [srt["on_nf"]]
@@ -806,12 +843,12 @@ class LibraryModel:
 
     # --- collection: reshelving and shelf search --------------------------------------------------
 
-    def _search(self, srt: dict, n: int, g: int) -> bool:
+    def _search(self, srt: dict, n: int, g: int, visit: int) -> bool:
         rs = self.s.reshelving
         assert rs is not None
         waiting = len(self.cart) + self.books_in_runs
         p = min(rs.not_found_max, rs.misshelve_rate + rs.not_found_per_waiting_book * waiting)
-        if srt["not_found"][n] < p:
+        if srt["not_found"][n * VISITS_PER_STEP + min(visit, VISITS_PER_STEP - 1)] < p:
             self._log(E.NOT_FOUND, n, g, srt["idx"], srt["station"].idx, -1, p)
             return False
         return True

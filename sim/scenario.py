@@ -220,7 +220,7 @@ class Reshelving(Frozen):
 
     station: str
     batch_size: int = Field(ge=1, le=10_000)
-    interval_min: float | None = Field(default=None, gt=0)
+    interval_min: float | None = Field(default=None, ge=1, le=100_000)
     run_setup: Distribution | None = Field(default=None, description="minutes a run takes besides the books")
     time_per_book: Distribution
     misshelve_rate: float = Field(default=0.0, ge=0, le=1)
@@ -233,7 +233,7 @@ class Stacks(Frozen):
 
     station: str
     mode: Literal["interval", "on_demand"] = "interval"
-    interval_min: float = Field(default=60.0, gt=0)
+    interval_min: float = Field(default=60.0, ge=1, le=100_000)
     run_time: Distribution
     time_per_item: Distribution
 
@@ -247,7 +247,7 @@ class AcquisitionStep(Frozen):
 class Acquisitions(Frozen):
     """New items arrive in shipments and pass the back-office steps to the shelf."""
 
-    shipment_every_days: float = Field(gt=0)
+    shipment_every_days: float = Field(ge=0.05, le=3650)
     shipment_size: int = Field(ge=1, le=10_000)
     first_shipment_day: float = Field(default=0.0, ge=0)
     requested_share: float = Field(default=0.0, ge=0, le=1)
@@ -518,7 +518,12 @@ def _semantic_problems(s: Scenario) -> list[Problem]:
             if alt.self_service is not None:
                 out.append(Problem(("steps", sid, "self_service"), "the self-service step must not have its own self_service"))
 
+    for sid, step in s.steps.items():
+        if step.on_not_found and step.on_not_found in s.steps and s.steps[step.on_not_found].kind != "service":
+            out.append(Problem(("steps", sid, "on_not_found"), "must name a service step (asking at a desk), not a search"))
     for stid, station in s.stations.items():
+        if station.queue == "per_desk" and (station.kind != "staffed" or station.tier != "front"):
+            out.append(Problem(("stations", stid, "queue"), "a line per desk is for staffed front-desk stations only"))
         if station.kind == "kiosk" and station.capacity is None:
             out.append(Problem(("stations", stid, "capacity"), "a kiosk station needs 'capacity' (how many machines)"))
         for i, gid in enumerate(station.priority_groups):
@@ -556,7 +561,8 @@ def _semantic_problems(s: Scenario) -> list[Problem]:
                 out.append(
                     Problem(("arrivals", "per_hour", key), f"has {len(rates)} hours but the library is open {hours} hours a day")
                 )
-    if s.warmup_hours >= s.calendar.horizon_hours:
+    last_close = ((s.calendar.days - 1) * 24 + s.calendar.close_min / 60) if s.calendar.mode == "daily" else s.calendar.horizon_hours
+    if s.warmup_hours >= last_close:
         out.append(Problem(("warmup_hours",), "the warm-up must end before the run does"))
     if s.calendar.horizon_hours > MAX_HORIZON_HOURS:
         field = "days" if s.calendar.mode == "daily" else "hours"
@@ -569,14 +575,26 @@ def _semantic_problems(s: Scenario) -> list[Problem]:
                 Problem(("arrivals",), f"about {expected:,.0f} readers would arrive; at most {MAX_EXPECTED_READERS:,} per run")
             )
 
+    def staffed(path: Path_, station: str | None) -> None:
+        if station in s.stations and s.stations[station].kind != "staffed":
+            out.append(Problem(path, f"station '{station}' must be staffed: this work is done by staff"))
+
     if s.reshelving is not None:
         ref(("reshelving", "station"), s.reshelving.station, s.stations, "station")
+        staffed(("reshelving", "station"), s.reshelving.station)
     if s.stacks is not None:
         ref(("stacks", "station"), s.stacks.station, s.stations, "station")
+        staffed(("stacks", "station"), s.stacks.station)
     if s.acquisitions is not None:
         route_steps = [a.step for a in s.acquisitions.route]
         for i, a in enumerate(s.acquisitions.route):
             ref(("acquisitions", "route", i, "step"), a.step, s.steps, "step")
+            if a.step in s.steps:
+                staffed(("acquisitions", "route", i, "step"), s.steps[a.step].station)
+        shipments = s.calendar.horizon_hours / 24.0 / s.acquisitions.shipment_every_days + 1
+        items = shipments * s.acquisitions.shipment_size + sum(s.acquisitions.initial_wip.values())
+        if items > 200_000:
+            out.append(Problem(("acquisitions", "shipment_every_days"), f"about {items:,.0f} new items would arrive; at most 200,000 per run"))
         for key, count in s.acquisitions.initial_wip.items():
             if key not in route_steps:
                 out.append(Problem(("acquisitions", "initial_wip", key), f"'{key}' is not a step of the acquisitions route"))

@@ -43,8 +43,9 @@ def scenarios(draw: Any) -> dict[str, Any]:
         if kind == "kiosk":
             station["capacity"] = draw(st.integers(1, 3))
         if kind == "staffed":
-            station["queue"] = draw(st.sampled_from(["single", "per_desk"]))
             station["tier"] = draw(st.sampled_from(["front", "front", "back"]))
+            if station["tier"] == "front":
+                station["queue"] = draw(st.sampled_from(["single", "per_desk"]))
         stations[f"s{i}"] = station
     steps = {
         f"p{i}": {

@@ -330,10 +330,6 @@ def test_run_history_keeps_both_runs_and_compares_them(env, expected):
     assert at.selectbox(key="history.a").value == 0 and at.selectbox(key="history.b").value == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: the run history calls two runs 'paired' whenever seed and replications match, even when "
-    "they are of different scenarios: it claims 'a paired comparison with the same readers' and gives "
-    "verdicts (dashboard/history.py show_history checks seed and replications only)"))
 def test_runs_of_different_scenarios_are_not_compared_as_paired(env):
     at = run_sandbox(start("en", "sandbox"), tools=())
     at.selectbox(key="sandbox.scenario").set_value(str(SCENARIOS / "branch-library.yaml")).run()
@@ -503,11 +499,6 @@ def test_learn_page_has_a_card_for_every_tool_of_every_scenario(env, lang):
     assert f"#### {t('waste.accessibility', lang)}" in headings
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: the Learn page merges tools by id across scenario files, keeping the first file in "
-    "alphabetical order, so tools the default scenario shares with branch-library or "
-    "acquisitions-processing show those files' names and descriptions (e.g. '5S at the desk' "
-    "instead of the sandbox's '5S at the lending desk')"))
 @pytest.mark.parametrize("lang", LANGS)
 def test_learn_page_shows_the_tools_of_the_default_scenario_by_their_names(env, lang):
     at = start(lang, "learn")

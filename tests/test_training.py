@@ -149,7 +149,7 @@ def test_eight_processes_submitting_at_once_lose_nothing(url: str) -> None:
     procs = [subprocess.Popen([sys.executable, "-c", SUBMITTER, url, code, str(w), "25"], cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for w in range(8)]
     outputs = [p.communicate(timeout=240) for p in procs]
-    for p, (out, err) in zip(procs, outputs):
+    for p, (_, err) in zip(procs, outputs):
         assert p.returncode == 0, err
     assert sum(int(out) for out, _ in outputs) == 200
     rows = service.decisions(code, 2)
@@ -279,7 +279,7 @@ def test_two_teams_with_the_same_decision_get_identical_results(service: Trainin
     Worker(service, counting).run_once()
     assert len(calls) == 1  # shared: one decision, one computation (the baseline was done in round 1)
     board = service.leaderboard(code, 2)
-    assert [row["score"] for row in board][0] == board[1]["score"]
+    assert board[0]["score"] == board[1]["score"]
     assert board[0]["results"].to_json() == board[1]["results"].to_json()
 
 

@@ -15,7 +15,9 @@ st.title(t("learn.title", lang))
 for section_id, body in sections(lang):
     st.markdown(body)
     if section_id == "tools":
-        found = runner.list_scenarios(str(config.scenarios_dir()))
+        # the default scenario's wording first: it is the one the sandbox opens on
+        found = sorted(runner.list_scenarios(str(config.scenarios_dir())),
+                       key=lambda item: not item[0].endswith("central-lending-hall.yaml"))
         catalogue = {}
         for _, scenario, _ in found:
             for tid, tool in (scenario.tools.items() if scenario else ()):
