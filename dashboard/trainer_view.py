@@ -33,6 +33,12 @@ def status_text(status: str, lang: str) -> str:
 @st.fragment(run_every=3)
 def live_status(service: Training, code: str, lang: str) -> None:
     """Teams, who has submitted in the round in play, and the round's state, refreshed every 3 s."""
+    signature = tuple((r.number, r.status, r.revealed, r.error) for r in service.rounds(code))
+    seen_key = f"trainer.seen.{code}"
+    if st.session_state.get(seen_key) not in (None, signature):
+        st.session_state[seen_key] = signature
+        st.rerun()  # a round moved on (the worker finished it): redraw the controls
+    st.session_state[seen_key] = signature
     current = service.current_round(code)
     teams = service.teams(code)
     submitted = {d.team for d in service.decisions(code, current.number)} if current else set()

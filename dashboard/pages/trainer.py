@@ -53,7 +53,9 @@ with st.expander(t("trainer.new_session", lang), expanded=not service.list_sessi
         st.warning(t("trainer.no_playable", lang))
     else:
         with st.form("trainer.create"):
-            path = st.selectbox(t("sandbox.scenario", lang), list(playable), format_func=lambda p: pick(playable[p].title, lang))
+            paths = list(playable)
+            first = next((i for i, p in enumerate(paths) if p.endswith("central-lending-hall.yaml")), 0)
+            path = st.selectbox(t("sandbox.scenario", lang), paths, index=first, format_func=lambda p: pick(playable[p].title, lang))
             c1, c2, c3 = st.columns(3)
             count = c1.number_input(t("trainer.rounds", lang), min_value=1, max_value=20, value=5)
             seed = c2.number_input(t("sandbox.seed", lang), min_value=0, max_value=2**31 - 1, value=DEFAULT_SEED)
@@ -64,7 +66,7 @@ with st.expander(t("trainer.new_session", lang), expanded=not service.list_sessi
                 try:
                     code = service.create_session(scenario, seed=int(seed), replications=int(reps),
                                                   rounds_count=min(int(count), len(scenario.rounds)),
-                                                  title=title.strip() or None, actor=actor)
+                                                  title=title.strip() or pick(scenario.title, lang), actor=actor)
                     st.session_state["trainer.code"] = code
                     st.rerun()
                 except TrainingError as error:
@@ -112,10 +114,11 @@ if closed:
 st.divider()
 st.subheader(t("trainer.downloads", lang))
 c1, c2, c3 = st.columns(3)
+report_key = f"trainer.report_html.{code}"
 if c1.button(t("trainer.make_report", lang), key="trainer.report"):
-    st.session_state["trainer.report_html"] = session_html(service, code, lang).encode("utf-8")
-if st.session_state.get("trainer.report_html"):
-    c1.download_button(t("trainer.report_html", lang), st.session_state["trainer.report_html"], f"session-{code}.html",
+    st.session_state[report_key] = session_html(service, code, lang).encode("utf-8")
+if st.session_state.get(report_key):
+    c1.download_button(t("trainer.report_html", lang), st.session_state[report_key], f"session-{code}.html",
                        "text/html", key="trainer.report_dl")
 c2.download_button(t("trainer.report_xlsx", lang), session_xlsx(service, code, lang), f"session-{code}.xlsx",
                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="trainer.xlsx")

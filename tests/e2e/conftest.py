@@ -20,6 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
+PASSCODE = "e2e-passcode"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -55,8 +56,10 @@ def _free_port() -> int:
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The dashboard served by `streamlit run app.py` on a free local port."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = {**os.environ, "LEAN_TRAINER_WORKERS": "1", "LEAN_TRAINER_LANG": "ru"}
+    folder = tmp_path_factory.mktemp("server")
+    log = folder / "streamlit.log"
+    env = {**os.environ, "LEAN_TRAINER_WORKERS": "1", "LEAN_TRAINER_LANG": "ru", "LEAN_TRAINER_PASSCODE": PASSCODE,
+           "LEAN_TRAINER_DB_URL": f"sqlite:///{folder / 'training.db'}"}
     with open(log, "w") as out:
         server = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",

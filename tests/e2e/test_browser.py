@@ -6,6 +6,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+expect.set_options(timeout=60_000)
+
 SHOTS = Path(__file__).resolve().parent / "screenshots"
 
 
