@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 from sim.scenario import Scenario, parse_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+E2E_PASSCODE = "e2e-passcode"  # the trainer's passcode of the app the browser tests start
 
 
 def text(en: str) -> dict[str, str]:

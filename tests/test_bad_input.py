@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SCENARIOS
+from builders import ROOT, SCENARIOS
 
 from sim.cli import main
 from sim.scenario import Problem, ScenarioError, load_scenario

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, SCENARIOS
+from builders import ROOT, SCENARIOS
 
 from sim.cli import main
 from sim.scenario import load_scenario

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from builders import build, changed, small_library, text
-from conftest import SCENARIOS
+from builders import SCENARIOS, build, changed, small_library, text
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SCENARIOS
+from builders import ROOT, SCENARIOS
 from sqlalchemy import select
 
 from sim.experiment import Results, run_experiment

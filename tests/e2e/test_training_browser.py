@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import PASSCODE
+from builders import E2E_PASSCODE as PASSCODE
 from playwright.sync_api import Browser, Page, expect
 
 expect.set_options(timeout=60_000)
