@@ -15,6 +15,7 @@ pages = [
     st.Page("dashboard/pages/team.py", title=t("nav.team", lang), icon=":material/groups:"),
     st.Page("dashboard/pages/trainer.py", title=t("nav.trainer", lang), icon=":material/co_present:"),
     st.Page("dashboard/pages/projector.py", title=t("nav.projector", lang), icon=":material/present_to_all:"),
+    st.Page("dashboard/pages/editor.py", title=t("nav.editor", lang), icon=":material/edit_document:"),
     st.Page("dashboard/pages/learn.py", title=t("nav.learn", lang), icon=":material/school:"),
 ]
 st.navigation(pages).run()

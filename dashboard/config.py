@@ -2,7 +2,8 @@
 
 - LEAN_TRAINER_LANG: the default language, `ru` (the default) or `en`;
 - LEAN_TRAINER_WORKERS: processes for replications (default: all cores; 1 runs them in the app's process);
-- LEAN_TRAINER_SCENARIOS: the folder of scenario files (default: `scenarios/` of the project);
+- LEAN_TRAINER_SCENARIOS: the folder of shipped scenario files (default: `scenarios/` of the project);
+- LEAN_TRAINER_USER_SCENARIOS: the folder of the trainers' own scenarios (default: `data/scenarios/`);
 - LEAN_TRAINER_DB_URL: the training database (default: SQLite in `data/training.db` of the project;
   any SQLAlchemy URL, e.g. `postgresql+psycopg://user:password@host/dbname`);
 - LEAN_TRAINER_PASSCODE (or `trainer_passcode` in Streamlit secrets): the trainer's passcode.
@@ -57,3 +58,8 @@ def passcode() -> str | None:
     """The trainer's passcode, or None when none is configured."""
     value = os.environ.get("LEAN_TRAINER_PASSCODE") or _secret("trainer_passcode")
     return value or None
+
+
+def user_scenarios_dir() -> Path:
+    raw = os.environ.get("LEAN_TRAINER_USER_SCENARIOS")
+    return Path(raw) if raw else ROOT / "data" / "scenarios"

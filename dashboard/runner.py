@@ -110,6 +110,15 @@ def event_log_csv(scenario_json: str, seed: int) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+def all_scenarios() -> list[tuple[str, Scenario | None, str]]:
+    """The trainers' own scenarios, then the shipped ones."""
+    return list_scenarios(str(config.user_scenarios_dir())) + list_scenarios(str(config.scenarios_dir()))
+
+
+def clear_scenario_lists() -> None:
+    list_scenarios.clear()
+
+
 @st.cache_data(show_spinner=False, ttl=30)
 def list_scenarios(folder: str) -> list[tuple[str, Scenario | None, str]]:
     """Every scenario file of the folder: (path, scenario or None, the first problem if invalid)."""

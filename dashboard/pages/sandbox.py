@@ -22,7 +22,7 @@ lang = current_lang()
 st.title(t("sandbox.title", lang))
 st.write(t("sandbox.intro", lang))
 
-found = runner.list_scenarios(str(config.scenarios_dir()))
+found = runner.all_scenarios()
 valid = {path: scenario for path, scenario, _ in found if scenario is not None}
 for _path, scenario, problem in found:
     if scenario is None:
@@ -32,9 +32,17 @@ if not valid:
     st.stop()
 
 paths = list(valid)
-default = next((i for i, p in enumerate(paths) if p.endswith("central-lending-hall.yaml")), 0)
-path = st.selectbox(t("sandbox.scenario", lang), paths, index=default, key="sandbox.scenario",
-                    format_func=lambda p: pick(valid[p].title, lang))
+default = next((i for i, p in enumerate(paths)
+                if p.endswith("central-lending-hall.yaml") and p.startswith(str(config.scenarios_dir()))), 0)
+user_folder = str(config.user_scenarios_dir())
+
+
+def _label(p: str) -> str:
+    mine = p.startswith(user_folder)
+    return pick(valid[p].title, lang) + (f" · {valid[p].id} · {t('editor.yours', lang)}" if mine else "")
+
+
+path = st.selectbox(t("sandbox.scenario", lang), paths, index=default, key="sandbox.scenario", format_func=_label)
 scenario = valid[path]
 with st.expander(t("sandbox.about", lang), expanded=False):
     st.write(pick(scenario.description, lang))

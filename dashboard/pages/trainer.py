@@ -47,7 +47,7 @@ except StoreError as error:
 st.caption(t("trainer.signed_in", lang, name=actor))
 
 with st.expander(t("trainer.new_session", lang), expanded=not service.list_sessions()):
-    found = runner.list_scenarios(str(config.scenarios_dir()))
+    found = runner.all_scenarios()
     playable = {p: s for p, s, _ in found if s is not None and s.rounds}
     if not playable:
         st.warning(t("trainer.no_playable", lang))

@@ -1,0 +1,189 @@
+"""The scenario editor's form: the fields trainers change most, written back into the YAML document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+from pydantic import TypeAdapter, ValidationError
+from ruamel.yaml.comments import CommentedMap
+
+from sim.distributions import Distribution
+from sim.editing import get, number, put
+from sim.i18n import t
+
+_DIST = TypeAdapter(Distribution)
+DIST_FIELDS = {"exponential": ("mean",), "lognormal": ("mean", "sd"), "gamma": ("mean", "sd"),
+               "triangular": ("low", "mode", "high"), "uniform": ("low", "high"), "fixed": ("value",)}
+
+
+def _table(rows: list[dict[str, Any]], key: str, disabled: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    edited = st.data_editor(rows, key=key, hide_index=True, num_rows="fixed", disabled=list(disabled))
+    return list(edited)
+
+
+def texts(doc: CommentedMap, lang: str, key: str) -> None:
+    for field in ("title", "description"):
+        for language in ("ru", "en"):
+            label = f"{t('editor.' + field, lang)} ({language})"
+            current = str(get(doc, (field, language), ""))
+            widget = st.text_area if field == "description" else st.text_input
+            value = widget(label, current, key=f"{key}.{field}.{language}", max_chars=5000)
+            if value != current:
+                put(doc, (field, language), value)
+
+
+def calendar(doc: CommentedMap, lang: str, key: str) -> None:
+    cal = get(doc, ("calendar",), {})
+    if get(cal, ("mode",), "daily") != "daily":
+        st.caption(t("editor.continuous", lang))
+        return
+    c1, c2, c3 = st.columns(3)
+    for col, field, default in ((c1, "open", "10:00"), (c2, "close", "20:00")):
+        current = str(get(cal, (field,), default))
+        value = col.text_input(t(f"editor.{field}s", lang), current, key=f"{key}.{field}", max_chars=5)
+        if value != current:
+            put(doc, ("calendar", field), value)
+    days = int(get(cal, ("days",), 5))
+    value = c3.number_input(t("editor.days", lang), 1, 365, days, key=f"{key}.days")
+    if value != days:
+        put(doc, ("calendar", "days"), int(value))
+
+
+def arrivals(doc: CommentedMap, lang: str, key: str) -> None:
+    profiles = get(doc, ("arrivals", "per_hour"), {})
+    names = list(profiles)
+    hours = max((len(v) for v in profiles.values()), default=0)
+    rows = [{t("editor.hour", lang): h + 1, **{n: (profiles[n][h] if h < len(profiles[n]) else None) for n in names}}
+            for h in range(hours)]
+    edited = _table(rows, f"{key}.arrivals", disabled=(t("editor.hour", lang),))
+    fig = go.Figure()
+    for n in names:
+        values = [row.get(n) for row in edited]
+        fig.add_trace(go.Scatter(x=list(range(1, hours + 1)), y=values, mode="lines+markers", name=n))
+        clean = [number(float(v)) for v in values if v is not None]
+        if len(clean) == len(profiles[n]) and clean != [number(float(v)) for v in profiles[n]]:
+            put(doc, ("arrivals", "per_hour", n), clean)
+    fig.update_layout(height=240, margin=dict(l=40, r=10, t=10, b=30), template="plotly_white",
+                      xaxis_title=t("editor.hour", lang), yaxis_title=t("editor.per_hour", lang))
+    st.plotly_chart(fig, key=f"{key}.arrivals_chart")
+
+
+def groups(doc: CommentedMap, lang: str, key: str) -> None:
+    table = get(doc, ("groups",), {})
+    rows = []
+    for gid, g in table.items():
+        patience = get(g, ("patience",))
+        rows.append({"id": gid, t("editor.share", lang): float(get(g, ("share",), 0)),
+                     t("editor.patience", lang): None if patience is None else float(get(patience, ("mean",), 0) or 0),
+                     t("editor.service_factor", lang): float(get(g, ("service_factor",), 1.0)),
+                     t("editor.self_service", lang): float(get(g, ("self_service_adoption",), 0.0))})
+    edited = _table(rows, f"{key}.groups", disabled=("id",))
+    defaults = {"share": 0.0, "service_factor": 1.0, "self_service_adoption": 0.0}
+    for row in edited:
+        gid = row["id"]
+        for label, field in ((t("editor.share", lang), "share"), (t("editor.service_factor", lang), "service_factor"),
+                             (t("editor.self_service", lang), "self_service_adoption")):
+            value = row.get(label)
+            current = float(get(table[gid], (field,), defaults[field]))
+            if value is not None and float(value) != current:
+                put(doc, ("groups", gid, field), number(float(value)))
+        patience = get(table[gid], ("patience",))
+        value = row.get(t("editor.patience", lang))
+        if patience is not None and value is not None and "mean" in patience and float(value) != float(patience["mean"]):
+            put(doc, ("groups", gid, "patience", "mean"), number(float(value)))
+
+
+def staff(doc: CommentedMap, lang: str, key: str) -> None:
+    roles = get(doc, ("roles",), {})
+    hours = len(next(iter(get(doc, ("arrivals", "per_hour"), {}).values()), []))
+    counts = {r: (list(v["staff"]) if isinstance(v["staff"], list) else [v["staff"]] * max(1, hours)) for r, v in roles.items()}
+    length = max((len(c) for c in counts.values()), default=0)
+    rows = [{t("editor.hour", lang): h + 1, **{r: counts[r][h] if h < len(counts[r]) else None for r in roles}}
+            for h in range(length)]
+    edited = _table(rows, f"{key}.staff", disabled=(t("editor.hour", lang),))
+    for r, role in roles.items():
+        values = [row.get(r) for row in edited]
+        if any(v is None for v in values):
+            continue
+        new = [int(v) for v in values]
+        if isinstance(role["staff"], list):
+            if new != list(role["staff"]):
+                put(doc, ("roles", r, "staff"), new)
+        elif len(set(new)) == 1:
+            if new[0] != role["staff"]:
+                put(doc, ("roles", r, "staff"), new[0])
+        else:
+            put(doc, ("roles", r, "staff"), new)
+
+
+def step_times(doc: CommentedMap, lang: str, key: str) -> None:
+    steps = get(doc, ("steps",), {})
+    timed = [sid for sid, step in steps.items() if get(step, ("time",)) is not None]
+    if not timed:
+        return
+    sid = st.selectbox(t("editor.step", lang), timed, key=f"{key}.step")
+    time_spec = steps[sid]["time"]
+    kind = str(time_spec.get("dist"))
+    fields = DIST_FIELDS.get(kind, ())
+    cols = st.columns(max(1, len(fields)))
+    new = {"dist": kind}
+    for col, field in zip(cols, fields):
+        new[field] = col.number_input(f"{field} ({t('editor.minutes', lang)})", min_value=0.0, max_value=1e6,
+                                      value=float(time_spec.get(field, 0)), key=f"{key}.{sid}.{field}", format="%.2f")
+    try:
+        dist = _DIST.validate_python({k: number(v) if isinstance(v, float) else v for k, v in new.items()})
+    except ValidationError as error:
+        st.error(t("editor.bad_time", lang, error=error.errors()[0]["msg"]))
+        return
+    if any(float(time_spec.get(f, -1)) != float(new[f]) for f in fields):
+        put(doc, ("steps", sid, "time"), {k: number(v) if isinstance(v, float) else v for k, v in new.items()})
+    samples = dist.from_uniform(np.random.default_rng(0).random(2000))
+    fig = go.Figure(go.Histogram(x=samples, nbinsx=40, marker_color="#0072B2"))
+    fig.update_layout(height=200, margin=dict(l=40, r=10, t=10, b=30), template="plotly_white",
+                      xaxis_title=t("editor.minutes", lang), yaxis_visible=False)
+    st.plotly_chart(fig, key=f"{key}.preview")
+    st.caption(t("editor.time_summary", lang, mean=f"{dist.mean_value():.2f}", sd=f"{dist.sd_value():.2f}"))
+
+
+def tools(doc: CommentedMap, lang: str, key: str) -> None:
+    table = get(doc, ("tools",), {})
+    if not table:
+        st.caption(t("sandbox.no_tools", lang))
+        return
+    rows = []
+    for tid, tool in table.items():
+        factors = [e.get("factor") for e in tool.get("effects", [])]
+        first = next((i for i, f in enumerate(factors) if f is not None), None)
+        rows.append({"id": tid, t("editor.points", lang): int(get(tool, ("cost", "points"), 0)),
+                     t("editor.rub_day", lang): float(get(tool, ("cost", "roubles_per_day"), 0) or 0),
+                     t("editor.factor", lang): None if first is None else float(factors[first])})
+    edited = _table(rows, f"{key}.tools", disabled=("id",))
+    for row in edited:
+        tid, tool = row["id"], table[row["id"]]
+        points = row.get(t("editor.points", lang))
+        if points is not None and int(points) != int(get(tool, ("cost", "points"), 0)):
+            put(doc, ("tools", tid, "cost", "points"), int(points))
+        rub = row.get(t("editor.rub_day", lang))
+        if rub is not None and float(rub) != float(get(tool, ("cost", "roubles_per_day"), 0) or 0):
+            put(doc, ("tools", tid, "cost", "roubles_per_day"), number(float(rub)))
+        factor = row.get(t("editor.factor", lang))
+        effects = tool.get("effects", [])
+        first = next((i for i, e in enumerate(effects) if e.get("factor") is not None), None)
+        if first is not None and factor is not None and float(factor) != float(effects[first]["factor"]):
+            effects[first]["factor"] = number(float(factor))
+
+
+def rounds(doc: CommentedMap, lang: str, key: str) -> None:
+    plan = get(doc, ("rounds",), [])
+    if not plan:
+        return
+    rows = [{t("report.round", lang): i + 1, t("editor.title", lang): str(get(r, ("title", lang), "")),
+             t("editor.budget", lang): int(get(r, ("budget",), 0))} for i, r in enumerate(plan)]
+    edited = _table(rows, f"{key}.rounds", disabled=(t("report.round", lang), t("editor.title", lang)))
+    for i, row in enumerate(edited):
+        budget = row.get(t("editor.budget", lang))
+        if budget is not None and int(budget) != int(get(plan[i], ("budget",), 0)):
+            put(doc, ("rounds", i, "budget"), int(budget))

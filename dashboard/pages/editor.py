@@ -1,0 +1,151 @@
+"""Scenario editor (trainers only): a form and the raw YAML, validation as you go, a test run, and
+saving as a new version or a new scenario; nothing saved is ever lost."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from dashboard import config, editor_form, runner
+from dashboard.widgets import MAIN_KPIS, fmt, kpi_name
+from dashboard.widgets import lang as current_lang
+from sim.editing import dump, load
+from sim.experiment import DEFAULT_SEED, run_experiment
+from sim.i18n import pick, t
+from sim.library import ConflictError, LibraryError, ScenarioLibrary, digest
+from sim.scenario import Scenario, ScenarioError, scenario_from_text
+
+TEST_REPS = 5
+
+lang = current_lang()
+st.title(t("editor.title_page", lang))
+author = st.session_state.get("trainer")
+if not author:
+    st.warning(t("editor.sign_in_first", lang))
+    st.page_link("dashboard/pages/trainer.py", label=t("nav.trainer", lang), icon=":material/co_present:")
+    st.stop()
+
+library = ScenarioLibrary(config.scenarios_dir(), config.user_scenarios_dir())
+entries = library.entries()
+labels = {f"{'shipped' if e.shipped else 'user'}:{e.id}": e for e in entries}
+pending = st.session_state.pop("editor.pending_choice", None)
+if pending in labels:  # set by a save or an import on the last run, before the widget exists
+    st.session_state["editor.choice"] = pending
+choice = st.selectbox(
+    t("editor.open", lang), list(labels), key="editor.choice",
+    format_func=lambda k: (pick(labels[k].scenario.title, lang) if labels[k].scenario else labels[k].id)
+    + " · " + t("editor.shipped" if labels[k].shipped else "editor.yours", lang),
+)
+entry = labels[choice]
+if st.session_state.get("editor.loaded") != choice:  # a newly opened file: load it into the buffer
+    text = entry.path.read_text(encoding="utf-8")
+    mine = library.path_of(entry.id)
+    st.session_state.update({
+        "editor.loaded": choice, "editor.text": text, "editor.saved_text": text,
+        "editor.base": digest(mine.read_text(encoding="utf-8")) if mine.is_file() else None,
+    })
+if entry.shipped:
+    st.info(t("editor.read_only", lang, folder=str(config.user_scenarios_dir())))
+
+form_tab, yaml_tab = st.tabs([t("editor.form", lang), t("editor.yaml", lang)])
+with form_tab:
+    try:
+        doc = load(st.session_state["editor.text"])
+    except ScenarioError:
+        st.warning(t("editor.fix_yaml_first", lang))
+        doc = None
+    if doc is not None:
+        before = dump(doc)
+        for section, build in ((t("editor.texts", lang), editor_form.texts), (t("editor.calendar", lang), editor_form.calendar),
+                               (t("editor.arrivals", lang), editor_form.arrivals), (t("editor.groups", lang), editor_form.groups),
+                               (t("editor.staff", lang), editor_form.staff), (t("editor.times", lang), editor_form.step_times),
+                               (t("editor.tools", lang), editor_form.tools), (t("editor.rounds", lang), editor_form.rounds)):
+            with st.expander(section):
+                build(doc, lang, f"editor.form.{choice}")
+        after = dump(doc)
+        if after != before:
+            st.session_state["editor.text"] = after
+with yaml_tab:
+    st.text_area(t("editor.yaml", lang), key="editor.text", height=520, max_chars=512 * 1024)
+
+text = st.session_state["editor.text"]
+try:
+    edited: Scenario | None = scenario_from_text(text, "editor.yaml")
+    st.success(t("editor.valid", lang))
+except ScenarioError as error:
+    edited = None
+    st.error(t("editor.invalid", lang, n=len(error.problems)))
+    for problem in error.problems[:50]:
+        where = t("editor.line", lang, line=problem.line) if problem.line else ""
+        st.markdown(f"- {where} `{problem.field or '—'}`: {problem.message}")  # shown as text: no HTML
+
+c1, c2 = st.columns(2)
+if c1.button(t("editor.test_run", lang), disabled=edited is None, key="editor.test"):
+    with st.spinner(t("sandbox.running", lang)):
+        new = run_experiment(edited, TEST_REPS, DEFAULT_SEED, workers=config.workers() or None)
+        try:
+            old: Scenario | None = scenario_from_text(st.session_state["editor.saved_text"], "saved.yaml")
+        except ScenarioError:
+            old = None
+        saved = run_experiment(old, TEST_REPS, DEFAULT_SEED, workers=config.workers() or None) if old else None
+    rows = [{t("history.figure", lang): kpi_name(k, lang), t("editor.edited", lang): fmt(k, new.kpis[k].mean, lang),
+             t("editor.saved", lang): fmt(k, saved.kpis[k].mean, lang) if saved and k in saved.kpis else "—"}
+            for k in MAIN_KPIS if k in new.kpis and new.kpis[k].mean is not None]
+    st.dataframe(rows, hide_index=True)
+
+with c2:
+    new_id = st.text_input(t("editor.new_id", lang), key="editor.new_id", max_chars=64)
+    save_version = st.button(t("editor.save_version", lang), disabled=edited is None, type="primary", key="editor.save")
+    save_new = st.button(t("editor.save_new", lang), disabled=edited is None or not new_id, key="editor.save_new")
+if (save_version or save_new) and edited is not None:
+    try:
+        if save_new:
+            doc = load(text)
+            doc["id"] = new_id.strip()
+            saved_scenario = library.save(dump(doc), author, base=None, new=True)
+        else:
+            saved_scenario = library.save(text, author, base=st.session_state["editor.base"],
+                                          new=st.session_state["editor.base"] is None and library.path_of(edited.id).is_file())
+        runner.clear_scenario_lists()
+        st.session_state["editor.loaded"] = None
+        st.session_state["editor.pending_choice"] = f"user:{saved_scenario.id}"
+        st.toast(t("editor.saved_ok", lang, id=saved_scenario.id))
+        st.rerun()
+    except ConflictError as error:
+        st.error(t("editor.conflict", lang))
+        st.code(error.diff or "", language="diff")
+    except LibraryError as error:
+        st.error(t("editor.not_saved", lang, error=str(error)))
+        for problem in error.problems[:20]:
+            st.markdown(f"- `{problem.field or '—'}`: {problem.message}")
+
+st.divider()
+st.subheader(t("editor.history", lang))
+versions = library.history(entry.id) if not entry.shipped or library.path_of(entry.id).is_file() else []
+if not versions:
+    st.caption(t("editor.no_history", lang))
+for i, version in enumerate(reversed(versions)):
+    cols = st.columns([3, 1])
+    cols[0].markdown(f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(version.saved_at))} · {version.author}")
+    if cols[1].button(t("editor.restore", lang), key=f"editor.restore.{i}"):
+        library.restore(entry.id, version, author)
+        st.session_state["editor.loaded"] = None
+        st.rerun()
+
+st.divider()
+c1, c2 = st.columns(2)
+c1.download_button(t("editor.download", lang), text.encode("utf-8"), f"{entry.id}.yaml", "application/x-yaml",
+                   key="editor.download")
+upload = c2.file_uploader(t("editor.upload", lang), type=["yaml", "yml"], key="editor.upload")
+if upload is not None and c2.button(t("editor.upload_go", lang), key="editor.upload_go"):
+    try:
+        imported = library.import_upload(upload.name, upload.getvalue(), author)
+        runner.clear_scenario_lists()
+        st.session_state["editor.loaded"] = None
+        st.session_state["editor.pending_choice"] = f"user:{imported.id}"
+        st.rerun()
+    except LibraryError as error:
+        c2.error(t("editor.not_saved", lang, error=str(error)))
+        for problem in error.problems[:20]:
+            c2.markdown(f"- `{problem.field or '—'}`: {problem.message}")

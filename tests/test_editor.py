@@ -1,0 +1,125 @@
+"""The scenario editor: trainer only, validation as you go, saving as versions, conflicts, round trips."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from builders import SCENARIOS
+from streamlit.testing.v1 import AppTest
+
+from sim.editing import dump, get, load, put
+from sim.library import ScenarioLibrary
+from sim.scenario import scenario_from_text
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture
+def user_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LEAN_TRAINER_WORKERS", "1")
+    monkeypatch.setenv("LEAN_TRAINER_PASSCODE", "p")
+    monkeypatch.setenv("LEAN_TRAINER_DB_URL", f"sqlite:///{tmp_path / 'training.db'}")
+    monkeypatch.setenv("LEAN_TRAINER_USER_SCENARIOS", str(tmp_path / "user"))
+    monkeypatch.setenv("LEAN_TRAINER_LANG", "en")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    return tmp_path / "user"
+
+
+def editor(signed_in: bool = True, choice: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    if signed_in:
+        at.session_state["trainer"] = "Anna"
+    at.switch_page("dashboard/pages/editor.py")
+    at.run()
+    if choice:
+        at.selectbox(key="editor.choice").set_value(choice).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_editor_is_for_trainers_only(user_dir: Path) -> None:
+    at = editor(signed_in=False)
+    assert any("sign in" in w.value for w in at.warning)
+    assert not at.text_area
+
+
+def test_an_edit_saved_goes_to_the_users_folder_and_keeps_the_shipped_file(user_dir: Path) -> None:
+    shipped = (SCENARIOS / "mmc-desk.yaml").read_text(encoding="utf-8")
+    at = editor(choice="shipped:mmc-desk")
+    text = at.text_area(key="editor.text")
+    text.input(text.value.replace("staff: 3", "staff: 4")).run()
+    assert any("valid" in s.value for s in at.success)
+    at.button(key="editor.save").click().run()
+    assert not at.exception
+    saved = (user_dir / "mmc-desk.yaml").read_text(encoding="utf-8")
+    assert "staff: 4" in saved
+    assert saved.startswith("# The queueing-theory check")  # comments kept
+    assert (SCENARIOS / "mmc-desk.yaml").read_text(encoding="utf-8") == shipped
+    assert at.selectbox(key="editor.choice").value == "user:mmc-desk"
+    assert [v.author for v in ScenarioLibrary(SCENARIOS, user_dir).history("mmc-desk")] == ["Anna"]
+
+
+def test_an_invalid_scenario_lists_its_problems_and_cannot_be_saved(user_dir: Path) -> None:
+    at = editor(choice="shipped:mmc-desk")
+    text = at.text_area(key="editor.text")
+    text.input(text.value.replace("share: 1.0", "share: 0.5").replace("station: desk", "station: dsk")).run()
+    errors = " ".join(m.value for m in at.markdown)
+    assert "groups" in errors and "steps.desk_service.station" in errors and "line" in errors
+    assert at.button(key="editor.save").disabled
+    assert at.button(key="editor.test").disabled
+    assert not user_dir.exists() or not list(user_dir.glob("*.yaml"))
+
+
+def test_a_second_trainer_saving_an_old_version_sees_a_conflict(user_dir: Path) -> None:
+    library = ScenarioLibrary(SCENARIOS, user_dir)
+    library.save((SCENARIOS / "mmc-desk.yaml").read_text(encoding="utf-8"), "Anna", base=None, new=True)
+    first, second = editor(choice="user:mmc-desk"), editor(choice="user:mmc-desk")
+    for at, staff in ((first, "4"), (second, "5")):
+        box = at.text_area(key="editor.text")
+        box.input(box.value.replace("staff: 3", f"staff: {staff}")).run()
+    first.button(key="editor.save").click().run()
+    second.button(key="editor.save").click().run()
+    assert any("changed the scenario" in e.value for e in second.error)
+    assert any("staff: 5" in c.value for c in second.code)
+    assert "staff: 4" in (user_dir / "mmc-desk.yaml").read_text(encoding="utf-8")
+
+
+def test_save_as_a_new_scenario_and_find_it_in_the_sandbox(user_dir: Path) -> None:
+    at = editor(choice="shipped:mmc-desk")
+    at.text_input(key="editor.new_id").input("my-desk").run()
+    at.button(key="editor.save_new").click().run()
+    assert (user_dir / "my-desk.yaml").is_file()
+    at.switch_page("dashboard/pages/sandbox.py")
+    at.run()
+    assert any("my-desk · yours" in option for option in at.selectbox(key="sandbox.scenario").options)
+
+
+def test_a_test_run_shows_figures_beside_the_saved_version(user_dir: Path) -> None:
+    at = editor(choice="shipped:mmc-desk")
+    text = at.text_area(key="editor.text")
+    text.input(text.value.replace("hours: 500", "hours: 20").replace("warmup_hours: 8", "warmup_hours: 1")).run()
+    at.button(key="editor.test").click().run()
+    assert not at.exception
+    table = at.dataframe[-1].value
+    assert "Edited" in table.columns and "Saved" in table.columns and len(table) > 3
+
+
+def test_form_edits_keep_comments_and_order() -> None:
+    text = (SCENARIOS / "central-lending-hall.yaml").read_text(encoding="utf-8")
+    doc = load(text)
+    put(doc, ("arrivals", "per_hour", "default"), [20, 24, 28, 30, 28, 30, 38, 50, 55, 35])
+    put(doc, ("roles", "librarian", "staff"), [3, 3, 3, 3, 3, 3, 3, 3, 3, 3])
+    put(doc, ("steps", "checkout", "time"), {"dist": "triangular", "low": 1, "mode": 2, "high": 4})
+    out = dump(doc)
+    assert "# The lending hall of a regional universal scientific library" in out
+    assert "#         10  11  12  13  14  15  16  17  18  19" in out
+    scenario = scenario_from_text(out)
+    assert scenario.arrivals.per_hour["default"][0] == 20
+    assert scenario.roles["librarian"].staff == [3] * 10
+    assert scenario.steps["checkout"].time.mean_value() == pytest.approx(7 / 3)
+    assert list(load(out)) == list(doc)  # key order as it was
+    assert get(load(out), ("arrivals", "per_hour", "default")).fa.flow_style()
