@@ -20,7 +20,7 @@ import streamlit as st
 from sim.eventlog import EventLog
 from sim.experiment import Results, default_executor, run_experiment
 from sim.model import simulate
-from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.scenario import Problem, Scenario, ScenarioError, load_scenario
 
 from . import config
 
@@ -110,7 +110,7 @@ def event_log_csv(scenario_json: str, seed: int) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def all_scenarios() -> list[tuple[str, Scenario | None, str]]:
+def all_scenarios() -> list[tuple[str, Scenario | None, Problem | None]]:
     """The trainers' own scenarios, then the shipped ones."""
     return list_scenarios(str(config.user_scenarios_dir())) + list_scenarios(str(config.scenarios_dir()))
 
@@ -120,12 +120,12 @@ def clear_scenario_lists() -> None:
 
 
 @st.cache_data(show_spinner=False, ttl=30)
-def list_scenarios(folder: str) -> list[tuple[str, Scenario | None, str]]:
+def list_scenarios(folder: str) -> list[tuple[str, Scenario | None, Problem | None]]:
     """Every scenario file of the folder: (path, scenario or None, the first problem if invalid)."""
-    out: list[tuple[str, Scenario | None, str]] = []
+    out: list[tuple[str, Scenario | None, Problem | None]] = []
     for path in sorted(Path(folder).glob("*.yaml")):
         try:
-            out.append((str(path), load_scenario(path), ""))
+            out.append((str(path), load_scenario(path), None))
         except ScenarioError as error:
-            out.append((str(path), None, str(error.problems[0]) if error.problems else ""))
+            out.append((str(path), None, error.problems[0] if error.problems else None))
     return out

@@ -79,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check scenario files", description="Check scenario files; exit 0 if all are valid, 2 otherwise.")
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--lang", choices=("ru", "en"), default="en", help="language of the messages (default en)")
 
     p = sub.add_parser("report", help="a training session's debrief report",
                        description="Write the debrief report of a training session: HTML (one file, offline) or XLSX.")
@@ -255,7 +256,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         else:
             print(f"{name}: ok")
     for problem in problems:
-        print(problem, file=sys.stderr)
+        print(problem.text(args.lang), file=sys.stderr)
     return EXIT_BAD_INPUT if problems else 0
 
 

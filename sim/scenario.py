@@ -363,11 +363,17 @@ class Problem:
         return format_path(self.path)
 
     def __str__(self) -> str:
+        return self.text("en")
+
+    def text(self, lang: str) -> str:
+        """One line: file, line, field and what is wrong, in `lang` (ru or en)."""
+        from .problem_text import say
+
         where = self.file or "<scenario>"
         if self.line is not None:
             where += f":{self.line}"
         field = f" {self.field}:" if self.path else ""
-        return f"{where}:{field} {self.message}"
+        return f"{where}:{field} {say(self.message, lang)}"
 
 
 class ScenarioError(Exception):

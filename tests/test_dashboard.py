@@ -11,6 +11,7 @@ import base64
 import json
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -49,6 +50,8 @@ CYRILLIC = re.compile("[\u0400-\u04ff]")
 def _environment(mp: pytest.MonkeyPatch, scenarios: Path | None = None) -> None:
     mp.setenv("LEAN_TRAINER_WORKERS", "1")  # replications in this process: quick and countable
     mp.delenv("LEAN_TRAINER_LANG", raising=False)
+    # no trainer's own scenarios from a developer's data folder
+    mp.setenv("LEAN_TRAINER_USER_SCENARIOS", str(Path(tempfile.mkdtemp()) / "user"))
     if scenarios is None:
         mp.delenv("LEAN_TRAINER_SCENARIOS", raising=False)
     else:
@@ -426,7 +429,7 @@ def test_a_broken_scenario_file_gives_a_warning_and_the_rest_works(monkeypatch, 
     (tmp_path / broken).write_text(BROKEN[broken] or _misspelt(), encoding="utf-8")
     with pytest.raises(ScenarioError) as error:
         load_scenario(tmp_path / broken)
-    problem = str(error.value.problems[0])
+    problem = error.value.problems[0].text("ru")  # the warning says it in the page's language
     _environment(monkeypatch, tmp_path)
     at = start(page="sandbox")
     assert [w.value for w in at.warning] == [t("sandbox.invalid_file", "ru", problem=problem)]

@@ -14,6 +14,7 @@ from sim.editing import dump, load
 from sim.experiment import DEFAULT_SEED, run_experiment
 from sim.i18n import pick, t
 from sim.library import ConflictError, LibraryError, ScenarioLibrary, digest
+from sim.problem_text import say
 from sim.scenario import Scenario, ScenarioError, scenario_from_text
 
 TEST_REPS = 5
@@ -78,7 +79,7 @@ except ScenarioError as error:
     st.error(t("editor.invalid", lang, n=len(error.problems)))
     for problem in error.problems[:50]:
         where = t("editor.line", lang, line=problem.line) if problem.line else ""
-        st.markdown(f"- {where} `{problem.field or '—'}`: {problem.message}")  # shown as text: no HTML
+        st.markdown(f"- {where} `{problem.field or '—'}`: {say(problem.message, lang)}")  # Markdown: no HTML
 
 c1, c2 = st.columns(2)
 if c1.button(t("editor.test_run", lang), disabled=edited is None, key="editor.test"):
@@ -118,7 +119,7 @@ if (save_version or save_new) and edited is not None:
     except LibraryError as error:
         st.error(t("editor.not_saved", lang, error=str(error)))
         for problem in error.problems[:20]:
-            st.markdown(f"- `{problem.field or '—'}`: {problem.message}")
+            st.markdown(f"- `{problem.field or '—'}`: {say(problem.message, lang)}")
 
 st.divider()
 st.subheader(t("editor.history", lang))
@@ -148,4 +149,4 @@ if upload is not None and c2.button(t("editor.upload_go", lang), key="editor.upl
     except LibraryError as error:
         c2.error(t("editor.not_saved", lang, error=str(error)))
         for problem in error.problems[:20]:
-            c2.markdown(f"- `{problem.field or '—'}`: {problem.message}")
+            c2.markdown(f"- `{problem.field or '—'}`: {say(problem.message, lang)}")

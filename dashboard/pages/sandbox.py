@@ -26,7 +26,7 @@ found = runner.all_scenarios()
 valid = {path: scenario for path, scenario, _ in found if scenario is not None}
 for _path, scenario, problem in found:
     if scenario is None:
-        st.warning(t("sandbox.invalid_file", lang, problem=problem))
+        st.warning(t("sandbox.invalid_file", lang, problem=problem.text(lang) if problem else ""))
 if not valid:
     st.error(t("sandbox.no_scenarios", lang, folder=str(config.scenarios_dir())))
     st.stop()
