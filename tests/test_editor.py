@@ -123,3 +123,34 @@ def test_form_edits_keep_comments_and_order() -> None:
     assert scenario.steps["checkout"].time.mean_value() == pytest.approx(7 / 3)
     assert list(load(out)) == list(doc)  # key order as it was
     assert get(load(out), ("arrivals", "per_hour", "default")).fa.flow_style()
+
+
+def test_names_with_html_are_shown_as_text(user_dir: Path) -> None:
+    text = (SCENARIOS / "mmc-desk.yaml").read_text(encoding="utf-8")
+    hostile = text.replace('en: "Queueing-theory check: M/M/3"', 'en: "<script>alert(1)</script><b>bold</b>"')
+    ScenarioLibrary(SCENARIOS, user_dir).import_upload("../../x.yaml", hostile.encode("utf-8"), "Anna")
+    at = editor(choice="user:mmc-desk")
+    assert any("<script>alert(1)</script>" in option for option in at.selectbox(key="editor.choice").options)
+    at.switch_page("dashboard/pages/sandbox.py")
+    at.run()
+    assert not at.exception
+    # Streamlit draws labels and Markdown without raw HTML; the text arrives as it was written
+    assert any("<script>" in option for option in at.selectbox(key="sandbox.scenario").options)
+
+
+def test_the_projector_view_shows_the_code(user_dir: Path) -> None:
+    import os
+
+    from sim.store import Store
+    from sim.training import Training
+
+    service = Training(Store(os.environ["LEAN_TRAINER_DB_URL"]))
+    code = service.create_session(scenario_from_text((SCENARIOS / "central-lending-hall.yaml").read_text(encoding="utf-8")),
+                                  seed=1, replications=2)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["code"] = code
+    at.run()
+    at.switch_page("dashboard/pages/projector.py")
+    at.run()
+    assert not at.exception
+    assert any(code in title.value for title in at.title)
