@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,34 +40,24 @@ class CliError(Exception):
         super().__init__("\n".join(lines))
 
 
-def _replications(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if not 1 <= value <= MAX_REPLICATIONS:
-        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_REPLICATIONS} (got {value})")
-    return value
+def _whole(low: int, high: int, shown_high: str | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number between `low` and `high`, with a plain message otherwise."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {shown_high or high} (got {value})")
+        return value
+
+    return parse
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 2^63-1 (got {value})")
-    return value
-
-
-def _days(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if not 1 <= value <= 365:
-        raise argparse.ArgumentTypeError(f"must be between 1 and 365 (got {value})")
-    return value
+_replications = _whole(1, MAX_REPLICATIONS)
+_seed = _whole(0, 2**63 - 1, "2^63-1")
+_days = _whole(1, 365)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -56,15 +56,14 @@ def _spread_ok(mean: float, sd: float) -> None:
         raise ValueError(f"sd / mean must be between 0.001 and 20 (got {sd / mean:.3g}); use fixed(value) for a constant time")
 
 
-class LogNormal(_Dist):
-    """Log-normal given by its own mean and standard deviation (not those of the log)."""
+class _MeanSd(_Dist):
+    """A distribution given by the mean and standard deviation of the time itself."""
 
-    dist: Literal["lognormal"]
     mean: float = Field(gt=0, le=1e6)
     sd: float = Field(gt=0, le=1e7)
 
     @model_validator(mode="after")
-    def _spread(self) -> LogNormal:
+    def _spread(self) -> _MeanSd:
         _spread_ok(self.mean, self.sd)
         return self
 
@@ -73,6 +72,15 @@ class LogNormal(_Dist):
 
     def sd_value(self) -> float:
         return self.sd
+
+    def scaled(self, factor: float) -> Distribution:
+        return type(self)(dist=self.dist, mean=self.mean * factor, sd=self.sd * factor)  # type: ignore[attr-defined]
+
+
+class LogNormal(_MeanSd):
+    """Log-normal given by its own mean and standard deviation (not those of the log)."""
+
+    dist: Literal["lognormal"]
 
     def _log_params(self) -> tuple[float, float]:
         sigma2 = math.log1p((self.sd / self.mean) ** 2)
@@ -82,35 +90,16 @@ class LogNormal(_Dist):
         mu, sigma = self._log_params()
         return np.exp(mu + sigma * special.ndtri(u))
 
-    def scaled(self, factor: float) -> Distribution:
-        return LogNormal(dist="lognormal", mean=self.mean * factor, sd=self.sd * factor)
 
-
-class Gamma(_Dist):
+class Gamma(_MeanSd):
     """Gamma given by its mean and standard deviation."""
 
     dist: Literal["gamma"]
-    mean: float = Field(gt=0, le=1e6)
-    sd: float = Field(gt=0, le=1e7)
-
-    @model_validator(mode="after")
-    def _spread(self) -> Gamma:
-        _spread_ok(self.mean, self.sd)
-        return self
-
-    def mean_value(self) -> float:
-        return self.mean
-
-    def sd_value(self) -> float:
-        return self.sd
 
     def from_uniform(self, u: np.ndarray) -> np.ndarray:
         shape = (self.mean / self.sd) ** 2
         scale = self.sd**2 / self.mean
         return special.gammaincinv(shape, u) * scale
-
-    def scaled(self, factor: float) -> Distribution:
-        return Gamma(dist="gamma", mean=self.mean * factor, sd=self.sd * factor)
 
 
 class Triangular(_Dist):
