@@ -114,13 +114,16 @@ if closed:
 st.divider()
 st.subheader(t("trainer.downloads", lang))
 c1, c2, c3 = st.columns(3)
-report_key = f"trainer.report_html.{code}"
+# prepared on request: reading every result of a session takes a moment, not to be paid on each click
+prepared = st.session_state.setdefault(f"trainer.downloads.{code}", {})
 if c1.button(t("trainer.make_report", lang), key="trainer.report"):
-    st.session_state[report_key] = session_html(service, code, lang).encode("utf-8")
-if st.session_state.get(report_key):
-    c1.download_button(t("trainer.report_html", lang), st.session_state[report_key], f"session-{code}.html",
-                       "text/html", key="trainer.report_dl")
-c2.download_button(t("trainer.report_xlsx", lang), session_xlsx(service, code, lang), f"session-{code}.xlsx",
-                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="trainer.xlsx")
-c3.download_button(t("trainer.archive", lang), json.dumps(service.export_session(code), ensure_ascii=False).encode("utf-8"),
-                   f"session-{code}.json", "application/json", key="trainer.archive")
+    prepared["html"] = session_html(service, code, lang).encode("utf-8")
+    prepared["xlsx"] = session_xlsx(service, code, lang)
+    prepared["json"] = json.dumps(service.export_session(code), ensure_ascii=False).encode("utf-8")
+if prepared:
+    c1.download_button(t("trainer.report_html", lang), prepared["html"], f"session-{code}.html", "text/html",
+                       key="trainer.report_dl")
+    c2.download_button(t("trainer.report_xlsx", lang), prepared["xlsx"], f"session-{code}.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="trainer.xlsx")
+    c3.download_button(t("trainer.archive", lang), prepared["json"], f"session-{code}.json", "application/json",
+                       key="trainer.archive")

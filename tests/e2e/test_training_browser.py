@@ -64,7 +64,7 @@ def test_a_session_with_two_teams(page: Page, browser: Browser, app_url: str, tm
     page.screenshot(path=str(SHOTS / "trainer-console.png"))
 
     # the debrief report downloads and opens
-    page.get_by_role("button", name="Prepare the report (HTML)").click()
+    page.get_by_role("button", name="Prepare the report, figures and archive").click()
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the report (HTML)").click()
     report = tmp_path / "report.html"
