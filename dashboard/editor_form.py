@@ -47,7 +47,7 @@ def calendar(doc: CommentedMap, lang: str, key: str) -> None:
         if value != current:
             put(doc, ("calendar", field), value)
     days = int(get(cal, ("days",), 5))
-    value = c3.number_input(t("editor.days", lang), 1, 365, days, key=f"{key}.days")
+    value = c3.number_input(t("editor.days", lang), 1, 100_000, days, key=f"{key}.days")
     if value != days:
         put(doc, ("calendar", "days"), int(value))
 

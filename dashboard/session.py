@@ -11,12 +11,17 @@ from sim.training import Training, Worker
 
 from . import config, runner
 
+_WORKERS: dict[str, Worker] = {}  # one per database and process, whatever clears Streamlit's caches
+
 
 @st.cache_resource(show_spinner=False)
 def _service(url: str) -> tuple[Training, Worker]:
     training = Training(Store(url))
+    old = _WORKERS.pop(url, None)
+    if old is not None:
+        old.stop()
     # the worker finishes rounds left "closing" by a crash or restart, then any closed later
-    worker = Worker(training, runner.background_runner(), interval=1.0).start()
+    worker = _WORKERS[url] = Worker(training, runner.background_runner(), interval=1.0).start()
     return training, worker
 
 

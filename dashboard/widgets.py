@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import streamlit as st
@@ -18,6 +19,14 @@ MAIN_KPIS = (
     "equity_p90_ratio", "books_not_found", "stack_order_lead_time_mean", "reshelve_lead_time_mean",
     "acquisitions_lead_time_days", "backoffice_in_process_mean", "pce", "first_pass_yield", "staff_cost",
 )
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
+
+
+def plain(text: str) -> str:
+    """Text typed by a participant, safe inside Markdown: no links, images or formatting."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def lang() -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
 
 from .scenario import Problem, ScenarioError, _precheck
 
@@ -29,7 +30,10 @@ def load(text: str, file: str = "<editor>") -> CommentedMap:
     problems = _precheck(text, file)
     if problems:
         raise ScenarioError(problems)
-    doc = _yaml().load(io.StringIO(text))
+    try:
+        doc = _yaml().load(io.StringIO(text))
+    except YAMLError as error:
+        raise ScenarioError([Problem((), f"not valid YAML: {' '.join(str(error).split())}", file)]) from None
     if not isinstance(doc, CommentedMap):
         raise ScenarioError([Problem((), "a scenario must be a mapping of keys at the top level", file, 1)])
     return doc

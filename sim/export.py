@@ -62,6 +62,13 @@ def to_csv(rows: list[list[Any]]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+def _as_text(value: Any) -> Any:
+    """Text that a spreadsheet would take for a formula (=, +, -, @) is kept as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def to_xlsx(sheets: dict[str, list[list[Any]]]) -> bytes:
     """One worksheet per entry, header row in bold."""
     book = Workbook()
@@ -69,7 +76,7 @@ def to_xlsx(sheets: dict[str, list[list[Any]]]) -> bytes:
     for title, rows in sheets.items():
         sheet = book.create_sheet(title[:31])
         for row in rows:
-            sheet.append(row)
+            sheet.append([_as_text(v) for v in row])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"

@@ -292,8 +292,14 @@ class Training:
         if later:
             raise TrainingError("training.err.later_started", n=later[0])
         with self.store.write() as conn:
+            status = conn.execute(select(rounds.c.status).where(
+                and_(rounds.c.session_id == s.id, rounds.c.number == number))).scalar()
+            if status != "closed":
+                raise TrainingError("training.err.round_state", n=number, status=status, action="reopen_round")
             conn.execute(delete(results).where(and_(results.c.session_id == s.id, results.c.round == number)))
-        self._set_round(s, number, ("closed",), actor, "reopen_round", status="open", revealed=0, deadline=None)
+            conn.execute(update(rounds).where(and_(rounds.c.session_id == s.id, rounds.c.number == number))
+                         .values(status="open", revealed=0, deadline=None))
+            self.store.log(conn, s.id, actor, "reopen_round", {"round": number})
 
     def reveal(self, code: str, number: int, actor: str = "trainer") -> None:
         s = self.session(code)
@@ -359,9 +365,18 @@ class Training:
         return None
 
     def tools_in_force(self, code: str, number: int) -> dict[str, list[str]]:
-        """Each team's tools for a round: its decision, or (without one) what it kept from before."""
+        """Each team's tools for a round: its decision, or (without one) what it kept from before.
+
+        Teams that joined after the round was closed did not play it and are left out.
+        """
+        s = self.session(code)
+        with self.store.read() as conn:
+            closed_at = conn.execute(select(rounds.c.closed_at).where(
+                and_(rounds.c.session_id == s.id, rounds.c.number == number))).scalar()
+            joined = dict(conn.execute(select(teams.c.name, teams.c.joined_at).where(teams.c.session_id == s.id)).all())
         submitted = {d.team: d.tools for d in self.decisions(code, number)}
-        return {tm.name: submitted.get(tm.name, self.kept_tools(code, tm.name, number)) for tm in self.teams(code)}
+        return {tm.name: submitted.get(tm.name, self.kept_tools(code, tm.name, number)) for tm in self.teams(code)
+                if tm.name in submitted or closed_at is None or joined[tm.name] <= closed_at}
 
     # results -----------------------------------------------------------------------------------
 
@@ -387,8 +402,11 @@ class Training:
             if payload is None:
                 payload = json.dumps(results_to_payload(runner(apply_tools(s.scenario, tools), s.seed, s.replications)))
             with self.store.write() as conn:
-                conn.execute(insert(results).values(session_id=s.id, round=number, tools_key=key, payload=payload,
-                                                    computed_at=time.time()))
+                exists = conn.execute(select(results.c.tools_key).where(and_(
+                    results.c.session_id == s.id, results.c.round == number, results.c.tools_key == key))).first()
+                if exists is None:  # another worker (another server on this database) may have been first
+                    conn.execute(insert(results).values(session_id=s.id, round=number, tools_key=key, payload=payload,
+                                                        computed_at=time.time()))
         with self.store.write() as conn:
             conn.execute(update(rounds).where(and_(rounds.c.session_id == s.id, rounds.c.number == number,
                                                    rounds.c.status == "closing")).values(status="closed", error=None))
@@ -468,8 +486,12 @@ class Training:
         """A session from an exported document, under a new code; returns the code."""
         if not isinstance(data, dict) or data.get("format") != "lean-library-trainer/session":
             raise TrainingError("training.err.archive_format")
+        code: str | None = None
         try:
             scenario = parse_scenario(data["scenario"])
+            for state in data["round_states"]:
+                if str(state["status"]) not in ("pending", "open", "closing", "closed") or not 1 <= int(state["number"]) <= int(data["rounds"]):
+                    raise ValueError(f"round state {state!r}")
             code = self.create_session(scenario, seed=int(data["seed"]), replications=int(data["replications"]),
                                        rounds_count=int(data["rounds"]), title=str(data["title"]), actor=actor)
             s = self.session(code)
@@ -496,9 +518,12 @@ class Training:
                                  .values(status=str(state["status"]), revealed=int(bool(state["revealed"]))))
                 self.store.log(conn, s.id, actor, "import", {"from": data.get("code")})
             return code
-        except TrainingError:
-            raise
-        except (KeyError, TypeError, ValueError, ScenarioError) as error:
+        except (TrainingError, KeyError, TypeError, ValueError, ScenarioError, IntegrityError) as error:
+            if code is not None:  # nothing half-imported stays behind
+                with self.store.write() as conn:
+                    conn.execute(delete(sessions).where(sessions.c.code == code))
+            if isinstance(error, TrainingError):
+                raise
             raise TrainingError("training.err.archive_broken", detail=str(error)[:300]) from None
 
 
@@ -530,7 +555,8 @@ class Worker:
             except Exception as error:  # keep the worker alive; the round shows the error and stays closing
                 s = self.training.session(code)
                 with self.training.store.write() as conn:
-                    conn.execute(update(rounds).where(and_(rounds.c.session_id == s.id, rounds.c.number == number))
+                    conn.execute(update(rounds).where(and_(rounds.c.session_id == s.id, rounds.c.number == number,
+                                                           rounds.c.status == "closing"))
                                  .values(error=str(error)[:500]))
         return finished
 

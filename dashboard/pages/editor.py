@@ -39,45 +39,63 @@ choice = st.selectbox(
     + " · " + t("editor.shipped" if labels[k].shipped else "editor.yours", lang),
 )
 entry = labels[choice]
+def _bump() -> None:
+    """The text changed outside the form: the form's widgets start again from it."""
+    st.session_state["editor.rev"] = st.session_state.get("editor.rev", 0) + 1
+
+
 if st.session_state.get("editor.loaded") != choice:  # a newly opened file: load it into the buffer
-    text = entry.path.read_text(encoding="utf-8")
-    mine = library.path_of(entry.id)
-    st.session_state.update({
-        "editor.loaded": choice, "editor.text": text, "editor.saved_text": text,
-        "editor.base": digest(mine.read_text(encoding="utf-8")) if mine.is_file() else None,
-    })
+    try:
+        text = entry.path.read_text(encoding="utf-8")
+        mine = library.path_of(entry.id)
+        base = digest(mine.read_text(encoding="utf-8")) if mine.is_file() else None
+    except (OSError, UnicodeDecodeError, LibraryError) as error:
+        st.error(t("editor.unreadable", lang, error=str(error)))
+        st.stop()
+    st.session_state.update({"editor.loaded": choice, "editor.text": text, "editor.saved_text": text, "editor.base": base})
+    _bump()
 if entry.shipped:
     st.info(t("editor.read_only", lang, folder=str(config.user_scenarios_dir())))
 
+text = st.session_state["editor.text"]
+try:
+    edited: Scenario | None = scenario_from_text(text, "editor.yaml")
+    problems = []
+except ScenarioError as error:
+    edited, problems = None, error.problems
+
 form_tab, yaml_tab = st.tabs([t("editor.form", lang), t("editor.yaml", lang)])
 with form_tab:
-    try:
-        doc = load(st.session_state["editor.text"])
-    except ScenarioError:
+    if edited is None:
         st.warning(t("editor.fix_yaml_first", lang))
-        doc = None
-    if doc is not None:
+    else:
+        doc = load(text)
         before = dump(doc)
+        key = f"editor.form.{choice}.{st.session_state.get('editor.rev', 0)}"
         for section, build in ((t("editor.texts", lang), editor_form.texts), (t("editor.calendar", lang), editor_form.calendar),
                                (t("editor.arrivals", lang), editor_form.arrivals), (t("editor.groups", lang), editor_form.groups),
                                (t("editor.staff", lang), editor_form.staff), (t("editor.times", lang), editor_form.step_times),
                                (t("editor.tools", lang), editor_form.tools), (t("editor.rounds", lang), editor_form.rounds)):
             with st.expander(section):
-                build(doc, lang, f"editor.form.{choice}")
+                try:
+                    build(doc, lang, key)
+                except Exception:  # a value the form cannot show: the YAML tab still can
+                    st.warning(t("editor.section_yaml", lang))
         after = dump(doc)
         if after != before:
-            st.session_state["editor.text"] = after
+            st.session_state["editor.text"] = text = after
+            try:
+                edited, problems = scenario_from_text(text, "editor.yaml"), []
+            except ScenarioError as error:
+                edited, problems = None, error.problems
 with yaml_tab:
-    st.text_area(t("editor.yaml", lang), key="editor.text", height=520, max_chars=512 * 1024)
+    st.text_area(t("editor.yaml", lang), key="editor.text", height=520, max_chars=512 * 1024, on_change=_bump)
 
-text = st.session_state["editor.text"]
-try:
-    edited: Scenario | None = scenario_from_text(text, "editor.yaml")
+if edited is not None:
     st.success(t("editor.valid", lang))
-except ScenarioError as error:
-    edited = None
-    st.error(t("editor.invalid", lang, n=len(error.problems)))
-    for problem in error.problems[:50]:
+else:
+    st.error(t("editor.invalid", lang, n=len(problems)))
+    for problem in problems[:50]:
         where = t("editor.line", lang, line=problem.line) if problem.line else ""
         st.markdown(f"- {where} `{problem.field or '—'}`: {say(problem.message, lang)}")  # Markdown: no HTML
 
@@ -130,9 +148,12 @@ for i, version in enumerate(reversed(versions)):
     cols = st.columns([3, 1])
     cols[0].markdown(f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(version.saved_at))} · {version.author}")
     if cols[1].button(t("editor.restore", lang), key=f"editor.restore.{i}"):
-        library.restore(entry.id, version, author)
-        st.session_state["editor.loaded"] = None
-        st.rerun()
+        try:
+            library.restore(entry.id, version, author)
+            st.session_state["editor.loaded"] = None
+            st.rerun()
+        except LibraryError as error:
+            st.error(t("editor.not_saved", lang, error=str(error)))
 
 st.divider()
 c1, c2 = st.columns(2)

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard.session import training
 from dashboard.trainer_view import countdown, status_text
 from dashboard.widgets import lang as current_lang
+from dashboard.widgets import plain
 from sim.i18n import pick, t
 from sim.store import StoreError
 from sim.training import TrainingError
@@ -41,7 +42,7 @@ def board() -> None:
         rows = service.leaderboard(code, current.number)
         for place, row in enumerate(rows, start=1):
             score = "—" if row["score"] is None else f"{row['score']:.1f}"
-            st.markdown(f"### {place}. {row['team']} — {score}")
+            st.markdown(f"### {place}. {plain(row['team'])} — {score}")
 
 
 board()

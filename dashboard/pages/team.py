@@ -8,7 +8,7 @@ from dashboard.results_view import show_results
 from dashboard.session import training
 from dashboard.trainer_view import countdown, status_text
 from dashboard.widgets import lang as current_lang
-from dashboard.widgets import tool_picker
+from dashboard.widgets import plain, tool_picker
 from sim.i18n import pick, plural, t
 from sim.lean import apply_tools, tool_points
 from sim.score import balanced_score
@@ -40,7 +40,7 @@ if not joined:
 
 code, name = joined
 info = service.session(code)
-st.caption(t("team.joined_as", lang, team=name, code=code))
+st.caption(t("team.joined_as", lang, team=plain(name), code=code))
 if st.button(t("team.leave", lang), key="team.leave"):
     st.session_state.pop("team")
     st.rerun()

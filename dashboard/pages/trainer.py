@@ -67,7 +67,7 @@ with st.expander(t("trainer.new_session", lang), expanded=not service.list_sessi
                     code = service.create_session(scenario, seed=int(seed), replications=int(reps),
                                                   rounds_count=min(int(count), len(scenario.rounds)),
                                                   title=title.strip() or pick(scenario.title, lang), actor=actor)
-                    st.session_state["trainer.code"] = code
+                    st.session_state["trainer.code"] = st.session_state["trainer.pending"] = code
                     st.rerun()
                 except TrainingError as error:
                     st.error(error.text(lang))
@@ -79,7 +79,8 @@ with st.expander(t("trainer.import", lang)):
             raw = upload.getvalue()
             if len(raw) > MAX_ARCHIVE_BYTES:
                 raise TrainingError("training.err.archive_broken", detail="too large")
-            st.session_state["trainer.code"] = service.import_session(json.loads(raw.decode("utf-8")), actor=actor)
+            imported = service.import_session(json.loads(raw.decode("utf-8")), actor=actor)
+            st.session_state["trainer.code"] = st.session_state["trainer.pending"] = imported
             st.rerun()
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             st.error(t("training.err.archive_broken", lang, detail=str(error)[:200]))
@@ -91,6 +92,9 @@ if not sessions:
     st.info(t("trainer.no_sessions", lang))
     st.stop()
 codes = [c for c, _, _ in sessions]
+pending = st.session_state.pop("trainer.pending", None)
+if pending in codes:  # a session just created or imported: show it (before the widget exists)
+    st.session_state["trainer.pick"] = pending
 current = st.session_state.get("trainer.code")
 code = st.selectbox(t("trainer.session", lang), codes, index=codes.index(current) if current in codes else 0,
                     format_func=lambda c: f"{c} · {next(title for cc, title, _ in sessions if cc == c)}", key="trainer.pick")
@@ -106,7 +110,8 @@ round_controls(service, code, lang, actor)
 closed = [r.number for r in service.rounds(code) if r.status == "closed"]
 if closed:
     st.divider()
-    number = st.selectbox(t("trainer.show_round", lang), closed, index=len(closed) - 1, key="trainer.board_round",
+    number = st.selectbox(t("trainer.show_round", lang), closed, index=len(closed) - 1,
+                          key=f"trainer.board_round.{code}.{len(closed)}",  # a newly closed round is shown first
                           format_func=lambda n: pick(info.scenario.rounds[n - 1].title, lang))
     leaderboard(service, code, number, lang)
     team_comparison(service, code, number, lang)
