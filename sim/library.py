@@ -135,9 +135,10 @@ class ScenarioLibrary:
                     fromfile=f"{scenario.id}.yaml (saved by someone else)", tofile=f"{scenario.id}.yaml (yours)"))
                 raise ConflictError("the scenario was changed by someone else since you opened it; nothing was saved",
                                     diff=diff)
-            self._keep(scenario.id, current, author)
+            if digest(current) not in {v.digest for v in self.history(scenario.id)}:
+                self._keep(scenario.id, current, "")  # a file placed by hand: keep it before replacing it
         _atomic_write(target, text)
-        self._keep(scenario.id, text, author, current=True)
+        self._keep(scenario.id, text, author)
         return scenario
 
     def restore(self, scenario_id: str, version: Version, author: str) -> Scenario:
@@ -166,18 +167,16 @@ class ScenarioLibrary:
             raise LibraryError(f"{shown}: the scenario has problems; nothing was saved", error.problems) from None
         return self.save(text, author, base=None, new=True)
 
-    def _keep(self, scenario_id: str, text: str, author: str, current: bool = False) -> None:
+    def _keep(self, scenario_id: str, text: str, author: str) -> None:
+        """Record a saved version: its text, who saved it (empty: placed by hand) and when."""
         folder = self.user / HISTORY / scenario_id
         folder.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 1_000_000:06d}"
         name = f"{stamp}--{safe_author(author)}.yaml"
-        hashed = digest(text)
-        if any(v.digest == hashed for v in self.history(scenario_id)):
-            return  # this very text is kept already
         _atomic_write(folder / name, text)
         with open(folder / "log.jsonl", "a", encoding="utf-8") as log:
-            log.write(json.dumps({"saved_at": time.time(), "author": author, "digest": hashed, "file": name,
-                                  "current": current}, ensure_ascii=False) + "\n")
+            log.write(json.dumps({"saved_at": time.time(), "author": author, "digest": digest(text), "file": name},
+                                 ensure_ascii=False) + "\n")
 
 
 def _atomic_write(path: Path, text: str) -> None:

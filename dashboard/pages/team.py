@@ -35,6 +35,8 @@ if not joined:
                 st.rerun()
             except TrainingError as error:
                 st.error(error.text(lang))
+            except StoreError as error:
+                st.error(t("trainer.store_error", lang, error=str(error)))
     st.caption(t("team.join_help", lang))
     st.stop()
 
@@ -89,6 +91,8 @@ if current.status == "open":
             st.success(t("team.submitted", lang))
         except TrainingError as error:
             st.error(error.text(lang))
+        except StoreError as error:
+            st.error(t("trainer.store_error", lang, error=str(error)))
     elif mine is not None:
         st.success(t("team.already", lang, tools=", ".join(pick(info.scenario.tools[x].name, lang) for x in mine.tools)
                      or t("history.as_is", lang)))
