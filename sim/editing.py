@@ -12,9 +12,8 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
 
-from .scenario import Problem, ScenarioError, _precheck
+from .scenario import Problem, ScenarioError, read_document
 
 
 def _yaml() -> YAML:
@@ -27,13 +26,7 @@ def _yaml() -> YAML:
 
 def load(text: str, file: str = "<editor>") -> CommentedMap:
     """The round-trip document of `text` (refusing aliases, tags and deep nesting first)."""
-    problems = _precheck(text, file)
-    if problems:
-        raise ScenarioError(problems)
-    try:
-        doc = _yaml().load(io.StringIO(text))
-    except YAMLError as error:
-        raise ScenarioError([Problem((), f"not valid YAML: {' '.join(str(error).split())}", file)]) from None
+    doc = read_document(text, file, _yaml())
     if not isinstance(doc, CommentedMap):
         raise ScenarioError([Problem((), "a scenario must be a mapping of keys at the top level", file, 1)])
     return doc

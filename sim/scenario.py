@@ -815,17 +815,22 @@ def _plain(node: Any) -> Any:
     return node
 
 
-def scenario_from_text(text: str, file: str = "<text>") -> Scenario:
-    """Parse YAML text into a Scenario, or raise ScenarioError naming file, line and field."""
+def read_document(text: str, file: str = "<text>", yaml: YAML | None = None) -> Any:
+    """The round-trip YAML document of `text`, after refusing what is too big, deep or unsafe."""
     if len(text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
         raise ScenarioError([Problem((), f"the file is larger than {MAX_FILE_BYTES // 1024} KiB", file)])
     problems = _precheck(text, file)
     if problems:
         raise ScenarioError(problems)
     try:
-        root = _yaml().load(io.StringIO(text))
+        return (yaml or _yaml()).load(io.StringIO(text))
     except YAMLError as error:
         raise ScenarioError([_yaml_problem(error, file, text)]) from None
+
+
+def scenario_from_text(text: str, file: str = "<text>") -> Scenario:
+    """Parse YAML text into a Scenario, or raise ScenarioError naming file, line and field."""
+    root = read_document(text, file)
     return parse_scenario(_plain(root), file=file, lines=LineMap(root))
 
 

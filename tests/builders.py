@@ -121,3 +121,17 @@ def changed(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
         node = node[part]
     node[parts[-1]] = value
     return out
+
+
+def app_environment(tmp_path: Path, monkeypatch: Any) -> Path:
+    """Settings for an AppTest of the whole app in `tmp_path`; returns the trainers' scenario folder."""
+    import streamlit as st
+
+    monkeypatch.setenv("LEAN_TRAINER_WORKERS", "1")
+    monkeypatch.setenv("LEAN_TRAINER_PASSCODE", "p")
+    monkeypatch.setenv("LEAN_TRAINER_DB_URL", f"sqlite:///{tmp_path / 'training.db'}")
+    monkeypatch.setenv("LEAN_TRAINER_USER_SCENARIOS", str(tmp_path / "user"))
+    monkeypatch.setenv("LEAN_TRAINER_LANG", "en")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    return tmp_path / "user"

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
-from builders import SCENARIOS
+from builders import SCENARIOS, app_environment
 from streamlit.testing.v1 import AppTest
 
 from sim.editing import dump, get, load, put
@@ -18,14 +17,7 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 @pytest.fixture
 def user_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("LEAN_TRAINER_WORKERS", "1")
-    monkeypatch.setenv("LEAN_TRAINER_PASSCODE", "p")
-    monkeypatch.setenv("LEAN_TRAINER_DB_URL", f"sqlite:///{tmp_path / 'training.db'}")
-    monkeypatch.setenv("LEAN_TRAINER_USER_SCENARIOS", str(tmp_path / "user"))
-    monkeypatch.setenv("LEAN_TRAINER_LANG", "en")
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    return tmp_path / "user"
+    return app_environment(tmp_path, monkeypatch)
 
 
 def editor(signed_in: bool = True, choice: str | None = None) -> AppTest:

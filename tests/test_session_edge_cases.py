@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-import streamlit as st
-from builders import SCENARIOS
+from builders import SCENARIOS, app_environment
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
@@ -88,14 +87,7 @@ def test_team_names_never_become_spreadsheet_formulas(service: Training) -> None
 
 @pytest.fixture
 def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("LEAN_TRAINER_WORKERS", "1")
-    monkeypatch.setenv("LEAN_TRAINER_PASSCODE", "p")
-    monkeypatch.setenv("LEAN_TRAINER_DB_URL", f"sqlite:///{tmp_path / 'training.db'}")
-    monkeypatch.setenv("LEAN_TRAINER_USER_SCENARIOS", str(tmp_path / "user"))
-    monkeypatch.setenv("LEAN_TRAINER_LANG", "en")
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    return tmp_path / "user"
+    return app_environment(tmp_path, monkeypatch)
 
 
 def _page(name: str, trainer: bool = True) -> AppTest:
