@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from sim.experiment import compare
 from sim.i18n import pick, t
@@ -89,15 +90,37 @@ def round_controls(service: Training, code: str, lang: str, actor: str) -> None:
                                                     type="primary"):
                         service.reveal(code, r.number, actor=actor)
                         st.rerun()
-                    if c2.button(t("trainer.reopen", lang), key=f"trainer.reopen.{code}.{r.number}"):
-                        service.reopen_round(code, r.number, actor=actor)
-                        st.rerun()
+                    reopen_control(service, code, r.number, r.revealed, lang, actor, c1)
             except TrainingError as error:
                 st.error(error.text(lang))
             if plan.debrief and r.status == "closed":
                 with st.expander(t("report.debrief", lang)):
                     for q in plan.debrief:
                         st.markdown(f"- {pick(q, lang)}")
+
+
+def reopen_control(service: Training, code: str, number: int, revealed: bool, lang: str, actor: str,
+                   column: DeltaGenerator) -> None:
+    """Reopening deletes a round's results: it asks first, and stands apart from "Reveal".
+
+    A double click on "Reveal" must not land on it, so it lives in the left column, behind a step
+    that only shows a warning and a separate confirmation button.
+    """
+    asking = f"trainer.reopen_asking.{code}.{number}"
+    if not st.session_state.get(asking):
+        if column.button(t("trainer.reopen", lang), key=f"trainer.reopen.{code}.{number}", type="tertiary"):
+            st.session_state[asking] = True
+            st.rerun()
+        return
+    column.warning(t("trainer.reopen_warning" if revealed else "trainer.reopen_warning_hidden", lang, n=number))
+    yes, no = column.columns(2)
+    if yes.button(t("trainer.reopen_confirm", lang), key=f"trainer.reopen_confirm.{code}.{number}"):
+        st.session_state.pop(asking, None)
+        service.reopen_round(code, number, actor=actor)
+        st.rerun()
+    if no.button(t("trainer.reopen_cancel", lang), key=f"trainer.reopen_cancel.{code}.{number}"):
+        st.session_state.pop(asking, None)
+        st.rerun()
 
 
 def leaderboard(service: Training, code: str, number: int, lang: str) -> None:

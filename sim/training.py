@@ -437,7 +437,10 @@ class Training:
         r = self.round(code, number)
         if r.status != "closed" or (not r.revealed and not trainer):
             raise TrainingError("training.err.not_revealed", n=number)
-        tools = self.tools_in_force(code, number)[info.name]
+        in_force = self.tools_in_force(code, number)
+        if info.name not in in_force:  # joined after this round was closed
+            raise TrainingError("training.err.not_played", team=info.name, n=number)
+        tools = in_force[info.name]
         found = self.results_of(code, number, tools)
         if found is None:
             raise TrainingError("training.err.not_revealed", n=number)

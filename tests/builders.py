@@ -135,3 +135,29 @@ def app_environment(tmp_path: Path, monkeypatch: Any) -> Path:
     st.cache_resource.clear()
     st.cache_data.clear()
     return tmp_path / "user"
+
+
+def one_day_hall() -> Scenario:
+    """The default scenario cut to one day: a quick session for tests."""
+    from sim.scenario import load_scenario
+
+    data = load_scenario(SCENARIOS / "central-lending-hall.yaml").model_dump(mode="json", exclude_none=True)
+    data["calendar"]["days"] = 1
+    return parse_scenario(data)
+
+
+def local_runner(scenario: Scenario, seed: int, replications: int) -> Any:
+    """A session's runner in this process (no pool): for workers in tests."""
+    from sim.experiment import run_experiment
+
+    return run_experiment(scenario, replications, seed, workers=1)
+
+
+def wait_for(predicate: Any, seconds: float = 60.0) -> None:
+    """Poll `predicate` until it holds (fails the test after `seconds`)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)

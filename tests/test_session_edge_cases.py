@@ -7,28 +7,19 @@ import json
 from pathlib import Path
 
 import pytest
-from builders import SCENARIOS, app_environment
+from builders import SCENARIOS, app_environment, local_runner, one_day_hall
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from sim.experiment import run_experiment
 from sim.library import ScenarioLibrary
 from sim.report import session_xlsx
-from sim.scenario import load_scenario, parse_scenario
 from sim.store import Store
 from sim.training import Training, TrainingError, Worker
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
-def one_day_hall():
-    data = load_scenario(SCENARIOS / "central-lending-hall.yaml").model_dump(mode="json", exclude_none=True)
-    data["calendar"]["days"] = 1
-    return parse_scenario(data)
-
-
-def runner(scenario, seed, replications):
-    return run_experiment(scenario, replications, seed, workers=1)
+runner = local_runner
 
 
 @pytest.fixture

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 import streamlit as st
+from builders import wait_for
 from streamlit.testing.v1 import AppTest
 
 from sim.store import Store
@@ -42,13 +42,6 @@ def click(at: AppTest, label: str) -> AppTest:
     button.click().run()
     assert not at.exception, at.exception
     return at
-
-
-def wait_for(predicate, seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)
 
 
 def test_the_trainer_needs_the_passcode(env: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -98,19 +98,27 @@ if current.status == "open":
                      or t("history.as_is", lang)))
 
 shown = number if current.status == "closed" and current.revealed else number - 1
-if shown >= 1:
+if shown >= 1 and service.round(code, shown).revealed:
+    as_is = service.results_of(code, shown, [])
     try:
         tools, results = service.team_results(code, name, shown)
-    except TrainingError:
-        tools, results = [], None
+        played = True
+    except TrainingError:  # the team joined after that round: it sees the library as it is
+        tools, results, played = [], as_is, False
     if results is not None:
         st.divider()
         st.subheader(t("team.results", lang, n=shown))
-        as_is = service.results_of(code, shown, [])
-        previous = service.team_results(code, name, shown - 1)[1] if shown > 1 and service.round(code, shown - 1).revealed else None
+        previous = None
+        if played and shown > 1 and service.round(code, shown - 1).revealed:
+            try:
+                previous = service.team_results(code, name, shown - 1)[1]
+            except TrainingError:
+                previous = None
         baseline = previous or as_is or results
         score = balanced_score(info.scenario, as_is or results, results, (), tools)
-        if previous is not None:
+        if not played:
+            st.caption(t("team.joined_later", lang, n=shown))
+        elif previous is not None:
             st.caption(t("team.against_previous", lang))
         show_results(info.scenario, apply_tools(info.scenario, tools), baseline, results, score, tools, lang,
                      key=f"team.{shown}", against=baseline is not results, downloads=False)
