@@ -6,7 +6,10 @@
 - LEAN_TRAINER_USER_SCENARIOS: the folder of the trainers' own scenarios (default: `data/scenarios/`);
 - LEAN_TRAINER_DB_URL: the training database (default: SQLite in `data/training.db` of the project;
   any SQLAlchemy URL, e.g. `postgresql+psycopg://user:password@host/dbname`);
-- LEAN_TRAINER_PASSCODE (or `trainer_passcode` in Streamlit secrets): the trainer's passcode.
+- LEAN_TRAINER_PASSCODE (or `trainer_passcode` in Streamlit secrets): the trainer's passcode;
+- LEAN_TRAINER_PUBLIC_URL: the address teams type to reach this server (e.g. `http://192.168.1.20:8501`);
+  by default the projector shows the address it was opened with, a local one replaced by this
+  computer's address in the room's network.
 """
 
 from __future__ import annotations
@@ -63,3 +66,9 @@ def passcode() -> str | None:
 def user_scenarios_dir() -> Path:
     raw = os.environ.get("LEAN_TRAINER_USER_SCENARIOS")
     return Path(raw) if raw else ROOT / "data" / "scenarios"
+
+
+def public_url() -> str | None:
+    """The address teams use, when the trainer set it (no trailing slash)."""
+    value = os.environ.get("LEAN_TRAINER_PUBLIC_URL") or _secret("public_url")
+    return value.rstrip("/") if value else None

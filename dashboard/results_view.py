@@ -9,53 +9,74 @@ import streamlit as st
 
 from sim.experiment import Comparison, Results, compare
 from sim.export import comparison_rows, run_rows, to_csv, to_xlsx
-from sim.i18n import pick, t
+from sim.i18n import counted, num, pick, t
 from sim.scenario import Scenario
 from sim.score import Score
 from sim.vsm import acquisitions_stream, purpose_stream
 
 from . import charts, runner
-from .widgets import kpi_cards
+from .widgets import compact, kpi_cards
 
 PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
 def show_results(scenario: Scenario, variant_scenario: Scenario, baseline: Results, variant: Results,
                  score: Score, tools: list[str], lang: str, key: str, *, against: bool | None = None,
-                 downloads: bool = True) -> Comparison | None:
+                 downloads: bool = True, baseline_round: int | None = None, variant_round: int | None = None) -> Comparison | None:
     """Everything a librarian needs to read one run against a baseline (by default: the library as
-    it is, compared when tools were applied)."""
+    it is, compared when tools were applied).
+
+    `baseline_round` names the baseline when it is the team's own earlier round rather than the
+    library as it is (cards, legends and captions then say so); the score is always against as-is.
+    """
     against = bool(tools) if against is None else against
     comparison = compare(baseline, variant) if against else None
-    left, right = st.columns([2, 3])
+    phone = compact()
+    if baseline_round is None:
+        against_text = t("compare.against_as_is", lang)
+        names = None
+    else:
+        against_text = t("compare.against_round", lang, n=baseline_round)
+        names = (t("compare.round_n", lang, n=baseline_round), t("compare.round_n", lang, n=variant_round or baseline_round + 1))
+    left, right = (st.container(), st.container()) if phone else st.columns([2, 3])
     with left:
-        st.plotly_chart(charts.score_gauge(score.total.mean, score.total.ci95, lang), config=PLOT_CONFIG,
+        st.plotly_chart(charts.score_gauge(score.total.mean, score.total.ci95, lang, compact=phone), config=PLOT_CONFIG,
                         key=f"{key}.score")
         ci = score.total.ci95
-        st.caption(t("chart.score_ci", lang, low=ci[0], high=ci[1]) if ci and tools else t("chart.score_as_is", lang))
+        st.caption(t("chart.score_ci", lang, low=num(ci[0], lang), high=num(ci[1], lang)) if ci and tools
+                   else t("chart.score_as_is", lang))
+        if tools:
+            score_parts(scenario, score, lang)
     with right:
         if tools:
-            st.markdown(t("results.with_tools", lang, tools=", ".join(pick(scenario.tools[x].name, lang) for x in tools)))
+            st.markdown(t("results.with_tools", lang, tools=", ".join(pick(scenario.tools[x].name, lang) for x in tools),
+                          against=against_text))
         else:
             st.markdown(t("results.as_is", lang))
-        st.caption(t("results.how_to_read", lang, n=variant.replications, seed=variant.seed))
-    kpi_cards(variant.kpis, comparison.kpis if comparison else None, lang)
+        st.caption(t("results.how_to_read", lang, runs=counted("compare.replications", variant.replications, lang),
+                     seed=variant.seed))
+    kpi_cards(variant.kpis, comparison.kpis if comparison else None, lang, against=against_text,
+              columns=1 if phone else 4)
 
     base = baseline if against else None
-    names = [t("tab.waiting", lang), t("tab.day", lang), t("tab.staff", lang), t("tab.left", lang),
-             t("tab.vsm", lang), t("tab.groups", lang)] + ([t("tab.data", lang)] if downloads else [])
-    tabs = st.tabs(names)
+    tab_names = [t("tab.waiting", lang), t("tab.day", lang), t("tab.staff", lang), t("tab.left", lang),
+                 t("tab.vsm", lang), t("tab.groups", lang)] + ([t("tab.data", lang)] if downloads else [])
+    tabs = st.tabs(tab_names)
     with tabs[0]:
-        st.plotly_chart(charts.wait_distribution(variant, scenario, lang, base), config=PLOT_CONFIG, key=f"{key}.wait")
+        st.plotly_chart(charts.wait_distribution(variant, scenario, lang, base, names=names, compact=phone),
+                        config=PLOT_CONFIG, key=f"{key}.wait")
     with tabs[1]:
-        st.plotly_chart(charts.day_profile(variant, variant_scenario, lang), config=PLOT_CONFIG, key=f"{key}.day")
+        st.plotly_chart(charts.day_profile(variant, variant_scenario, lang, compact=phone), config=PLOT_CONFIG,
+                        key=f"{key}.day")
     with tabs[2]:
-        st.plotly_chart(charts.utilisation_heatmap(variant, variant_scenario, lang), config=PLOT_CONFIG, key=f"{key}.util")
+        st.plotly_chart(charts.utilisation_heatmap(variant, variant_scenario, lang, compact=phone), config=PLOT_CONFIG,
+                        key=f"{key}.util")
         st.caption(t("chart.band_note", lang))
     with tabs[3]:
-        st.plotly_chart(charts.left_unserved(variant, scenario, lang, base), config=PLOT_CONFIG, key=f"{key}.left")
+        st.plotly_chart(charts.left_unserved(variant, scenario, lang, base, names=names, compact=phone),
+                        config=PLOT_CONFIG, key=f"{key}.left")
     with tabs[4]:
-        _vsm(variant_scenario, variant, lang, key)
+        _vsm(variant_scenario, variant, lang, key, phone)
     with tabs[5]:
         _groups(scenario, variant, comparison, lang)
     if downloads:
@@ -64,7 +85,24 @@ def show_results(scenario: Scenario, variant_scenario: Scenario, baseline: Resul
     return comparison
 
 
-def _vsm(scenario: Scenario, results: Results, lang: str, key: str) -> None:
+def score_parts(scenario: Scenario, score: Score, lang: str) -> None:
+    """The four parts of the balanced score, each on the same 100 = as-is scale, with its weight."""
+    weights = scenario.score.model_dump()
+    lines = [f"**{t('score_part.title', lang)}**"]
+    for part, estimate in score.parts.items():
+        if estimate.mean is None:
+            continue
+        name = f"{t('score_part.' + part, lang)} ({t('score_part.weight', lang, w=num(weights.get(part, 0.0), lang, 2))})"
+        value = num(100.0 * (1.0 + estimate.mean), lang)
+        if estimate.ci95:
+            lo, hi = (num(100.0 * (1.0 + x), lang) for x in estimate.ci95)
+            lines.append("- " + t("score_part.line_ci", lang, part=name, value=value, low=lo, high=hi))
+        else:
+            lines.append(f"- {name}: {value}")
+    st.markdown("\n".join(lines))
+
+
+def _vsm(scenario: Scenario, results: Results, lang: str, key: str, phone: bool) -> None:
     options = list(scenario.purposes) + (["__acquisitions__"] if scenario.acquisitions else [])
     # open on the longest route: the most to see
     longest = max(range(len(scenario.purposes)), key=lambda i: len(scenario.purposes[options[i]].route))
@@ -75,7 +113,7 @@ def _vsm(scenario: Scenario, results: Results, lang: str, key: str) -> None:
     stream = acquisitions_stream(scenario, results) if choice == "__acquisitions__" else purpose_stream(scenario, results, choice)
     if stream is not None:
         st.markdown(charts.vsm_summary(stream, lang))
-        st.plotly_chart(charts.vsm(stream, lang), config=PLOT_CONFIG, key=f"{key}.vsm")
+        st.plotly_chart(charts.vsm(stream, lang, compact=phone), config=PLOT_CONFIG, key=f"{key}.vsm")
         st.caption(t("vsm.note", lang))
 
 

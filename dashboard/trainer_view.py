@@ -2,44 +2,32 @@
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from sim.experiment import compare
-from sim.i18n import pick, t
+from sim.i18n import num, pick, t
+from sim.ranking import Entry, rank
 from sim.training import Training, TrainingError
 
 from . import charts
+from .live import countdown, watch
 from .results_view import PLOT_CONFIG
-from .widgets import MAIN_KPIS, fmt, kpi_name
+from .room import session_signature
+from .widgets import MAIN_KPIS, fmt, kpi_name, plain
 
-STATUS_ICONS = {"pending": "○", "open": "▶", "closing": "⏳", "closed": "■"}
-
-
-def countdown(deadline: float | None, lang: str) -> str:
-    if not deadline:
-        return ""
-    left = int(deadline - time.time())
-    if left <= 0:
-        return t("round.time_up", lang)
-    return t("round.time_left", lang, m=left // 60, s=f"{left % 60:02d}")
+# characters every font in the room has (no emoji: a projector's browser may show a box)
+STATUS_ICONS = {"pending": "○", "open": "▶", "closing": "◔", "closed": "■"}
 
 
 def status_text(status: str, lang: str) -> str:
     return f"{STATUS_ICONS.get(status, '')} {t('round.status_' + status, lang)}"
 
 
-@st.fragment(run_every=3)
 def live_status(service: Training, code: str, lang: str) -> None:
-    """Teams, who has submitted in the round in play, and the round's state, refreshed every 3 s."""
-    signature = tuple((r.number, r.status, r.revealed, r.error) for r in service.rounds(code))
-    seen_key = f"trainer.seen.{code}"
-    if st.session_state.get(seen_key) not in (None, signature):
-        st.session_state[seen_key] = signature
-        st.rerun()  # a round moved on (the worker finished it): redraw the controls
-    st.session_state[seen_key] = signature
+    """Teams, who has submitted in the round in play, and the round's state; the console redraws
+    itself when any of it changes (light polling)."""
+    watch(f"trainer.seen.{code}", lambda: session_signature(service, code))
     current = service.current_round(code)
     teams = service.teams(code)
     submitted = {d.team for d in service.decisions(code, current.number)} if current else set()
@@ -47,8 +35,9 @@ def live_status(service: Training, code: str, lang: str) -> None:
     with c1:
         st.metric(t("trainer.teams_joined", lang), len(teams))
         if current:
-            st.markdown(f"**{t('round.round_n', lang, n=current.number)}**: {status_text(current.status, lang)} "
-                        f"{countdown(current.deadline, lang)}")
+            st.markdown(f"**{t('round.round_n', lang, n=current.number)}**: {status_text(current.status, lang)}")
+            if current.status == "open":
+                countdown(current.deadline, lang)
             if current.error:
                 st.error(t("trainer.compute_error", lang, error=current.error))
     with c2:
@@ -124,23 +113,51 @@ def reopen_control(service: Training, code: str, number: int, revealed: bool, la
 
 
 def leaderboard(service: Training, code: str, number: int, lang: str) -> None:
+    """Teams by balanced score; teams whose 95% intervals overlap share a place (a tie)."""
     info = service.session(code)
     st.subheader(t("trainer.leaderboard", lang))
-    rows = service.leaderboard(code, number)
+    rows = {row["team"]: row for row in service.leaderboard(code, number)}
+    submitted = {d.team for d in service.decisions(code, number)}
+    placed = rank([Entry(team, row["score"], row["score_ci"], team in submitted) for team, row in rows.items()])
     table = []
-    for place, row in enumerate(rows, start=1):
+    for p in placed:
+        row = rows[p.entry.team]
         e = row["results"].kpis
         ci = row["score_ci"]
         table.append({
-            "#": place,
-            t("report.team", lang): row["team"],
-            t("chart.score_title", lang): None if row["score"] is None else round(row["score"], 1),
-            "95%": f"{ci[0]:.1f}–{ci[1]:.1f}" if ci else "—",
+            "#": f"{p.place}=" if p.tied else str(p.place),
+            t("report.team", lang): row["team"] + ("" if p.entry.submitted else f" ({t('board.no_decision', lang)})"),
+            t("chart.score_title", lang): "—" if row["score"] is None else num(row["score"], lang),
+            "95%": f"{num(ci[0], lang)}–{num(ci[1], lang)}" if ci else "—",
             t("report.tools", lang): ", ".join(pick(info.scenario.tools[x].name, lang) for x in row["tools"]) or t("history.as_is", lang),
             kpi_name("wait_mean", lang): fmt("wait_mean", e["wait_mean"].mean, lang),
             kpi_name("left_unserved_share", lang): fmt("left_unserved_share", e["left_unserved_share"].mean, lang),
         })
     st.dataframe(table, hide_index=True)
+    if any(p.tied for p in placed):
+        st.caption(t("board.ties", lang))
+
+
+def team_notes(service: Training, code: str, number: int, lang: str) -> None:
+    """Each team's decision and notes for a round, beside its score; a large view to read them aloud."""
+    info = service.session(code)
+    decisions = service.decisions(code, number)
+    st.subheader(t("notes.title", lang, n=number))
+    if not decisions:
+        st.caption(t("notes.none", lang))
+        return
+    aloud = st.toggle(t("notes.aloud", lang), key=f"trainer.notes_aloud.{code}.{number}")
+    for d in decisions:
+        tools = ", ".join(pick(info.scenario.tools[x].name, lang) for x in d.tools) or t("history.as_is", lang)
+        with st.container(border=True):
+            heading = f"{'##' if aloud else '####'} {plain(d.team)}"
+            st.markdown(heading)
+            st.markdown(f"**{t('report.tools', lang)}:** {tools}")
+            for note in ("wastes", "why"):
+                text = (d.notes.get(note) or "").strip()
+                label = t(f"team.{note}", lang)
+                body = plain(text) if text else f"_{t('notes.empty', lang)}_"
+                st.markdown(f"##### {label}\n### {body}" if aloud else f"**{label}** {body}")
 
 
 def team_comparison(service: Training, code: str, number: int, lang: str) -> None:

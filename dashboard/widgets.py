@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import streamlit as st
 
 from sim.experiment import Difference, Estimate
-from sim.i18n import LANG_NAMES, LANGS, pick, plural, t
+from sim.i18n import LANG_NAMES, LANGS, num, pick, plural, t
 from sim.kpis import kpi
 from sim.scenario import WASTES, Scenario
 
@@ -53,21 +53,20 @@ def kpi_name(kpi_id: str, lang_: str) -> str:
 
 
 def fmt(kpi_id: str, value: float | None, lang_: str, signed: bool = False) -> str:
-    """A figure with its unit, the way a librarian reads it."""
+    """A figure with its unit, the way a librarian reads it (a decimal comma in Russian)."""
     if value is None:
         return "—"
     unit = kpi(kpi_id).unit
-    sign = "+" if signed and value > 0 else ""
     if unit == "share":
         digits = 2 if abs(value) < 0.01 else 1  # small changes (first-pass yield) stay visible
         if not signed:
-            return f"{100 * value:.{digits}f}%"
-        return f"{sign}{100 * value:.{digits}f} {t('unit.pp', lang_)}"
+            return f"{num(100 * value, lang_, digits)}%"
+        return f"{num(100 * value, lang_, digits, signed=True)} {t('unit.pp', lang_)}"
     if unit == "RUB":
-        return f"{sign}{value:,.0f} ₽".replace(",", " ")
+        return f"{num(value, lang_, 0, signed=signed)} ₽"
     if unit in ("readers", "books", "items"):
-        return f"{sign}{value:,.1f}".replace(",", " ")
-    text = f"{sign}{value:.2f}"
+        return num(value, lang_, 1, signed=signed)
+    text = num(value, lang_, 2, signed=signed)
     return f"{text} {t('unit.' + unit.replace('/', '_per_'), lang_)}".rstrip()
 
 
@@ -75,8 +74,21 @@ def verdict_text(verdict: str, lang_: str) -> str:
     return t(f"verdict.{verdict}", lang_)
 
 
+def compact() -> bool:
+    """Whether this browser is a phone: charts then take their compact form (under ~500 px).
+
+    The server cannot see the screen's width; a phone's browser says "Mobi" (or iPhone, Android) in
+    its user agent, which is what the compact layouts are for.
+    """
+    try:
+        agent = str(st.context.headers.get("User-Agent") or "")
+    except Exception:  # no browser (AppTest): the full form
+        return False
+    return any(mark in agent for mark in ("Mobi", "iPhone", "Android"))
+
+
 def kpi_cards(kpis: dict[str, Estimate], diffs: dict[str, Difference] | None, lang_: str,
-              ids: Iterable[str] = MAIN_KPIS, columns: int = 4) -> None:
+              ids: Iterable[str] = MAIN_KPIS, columns: int = 4, against: str | None = None) -> None:
     """A card per figure: the value, the change against the baseline with its CI, and the verdict.
 
     Cards are plain Markdown in a bordered container, so long Russian names wrap instead of being
@@ -92,12 +104,13 @@ def kpi_cards(kpis: dict[str, Estimate], diffs: dict[str, Difference] | None, la
             d = diffs.get(kpi_id) if diffs else None
             if d is not None and d.diff is not None:
                 arrow = "▲" if d.diff > 0 else "▼" if d.diff < 0 else "="
-                colour = {"better": "blue", "worse": "orange", "no_clear_change": "gray"}[d.verdict]
+                colour = {"better": "blue", "worse": "orange"}.get(d.verdict, "gray")
                 st.markdown(f":{colour}[{arrow} {fmt(kpi_id, d.diff, lang_, signed=True)} · "
                             f"**{verdict_text(d.verdict, lang_)}**]")
                 if d.ci95:
                     st.caption(t("card.diff_ci", lang_, low=fmt(kpi_id, d.ci95[0], lang_, signed=True),
-                                 high=fmt(kpi_id, d.ci95[1], lang_, signed=True)))
+                                 high=fmt(kpi_id, d.ci95[1], lang_, signed=True),
+                                 against=against or t("compare.against_as_is", lang_)))
             elif estimate.ci95:
                 st.caption(t("card.ci", lang_, low=fmt(kpi_id, estimate.ci95[0], lang_),
                              high=fmt(kpi_id, estimate.ci95[1], lang_)))
@@ -128,7 +141,9 @@ def tool_picker(scenario: Scenario, lang_: str, key_prefix: str, offered: Iterab
                 with st.container(border=True):
                     name = pick(tool.name, lang_)
                     if tid in locked:  # chosen in an earlier round: stays in place
-                        ticked = st.checkbox(name, value=True, disabled=True, key=f"{key_prefix}.{tid}.kept")
+                        ticked = st.checkbox(name, value=True, disabled=True, key=f"{key_prefix}.{tid}.kept",
+                                             help=t("tools.kept_help", lang_))
+                        st.caption(t("tools.kept", lang_))
                     else:
                         ticked = st.checkbox(name, key=f"{key_prefix}.{tid}")
                     with st.expander(f"{cost} · {t('tools.more', lang_)}"):

@@ -23,6 +23,7 @@ from .experiment import (
     compare,
     run_experiment,
 )
+from .i18n import t
 from .kpis import kpi
 from .lean import apply_tools, ordered, tool_points
 from .model import RunawayScenario, simulate
@@ -195,18 +196,13 @@ def _run_csv(results: Results) -> str:
     return out.getvalue()
 
 
-_VERDICT = {
-    "ru": {"better": "лучше", "worse": "хуже", "no_clear_change": "нет явного изменения (может быть случайностью)"},
-    "en": {"better": "better", "worse": "worse", "no_clear_change": "no clear change (could be chance)"},
-}
-
 
 def _compare_table(c: Comparison, lang: str, score: Score) -> str:
     head = ["показатель" if lang == "ru" else "figure", "baseline", "variant", "diff", "95% CI", "verdict"]
     rows = [head]
     for k, d in c.kpis.items():
         ci = f"{_fmt(d.ci95[0])} .. {_fmt(d.ci95[1])}" if d.ci95 else "-"
-        rows.append([_name(k, lang), _fmt(d.baseline), _fmt(d.variant), _fmt(d.diff), ci, _VERDICT[lang][d.verdict]])
+        rows.append([_name(k, lang), _fmt(d.baseline), _fmt(d.variant), _fmt(d.diff), ci, t(f"verdict.{d.verdict}", lang)])
     title = f"{c.baseline.scenario_id} -> {c.variant.scenario_id}: seed {c.baseline.seed}, {c.baseline.replications} replications (paired)\n"
     return title + _score_line(score, lang) + "\n" + _table(rows)
 
@@ -295,9 +291,9 @@ def _cmd_tools(args: argparse.Namespace) -> int:
     head = ["id", "инструмент" if args.lang == "ru" else "tool", "потери" if args.lang == "ru" else "waste",
             "баллы" if args.lang == "ru" else "points", "руб./день" if args.lang == "ru" else "RUB/day"]
     rows = [head]
-    for t, tool in scenario.tools.items():
+    for tid, tool in scenario.tools.items():
         aim = tool.waste or tool.aim or ""
-        rows.append([t, tool.name.model_dump()[args.lang], _WASTE[args.lang].get(aim, aim), str(tool.cost.points),
+        rows.append([tid, tool.name.model_dump()[args.lang], _WASTE[args.lang].get(aim, aim), str(tool.cost.points),
                      _fmt(tool.cost.roubles_per_day)])
     if len(rows) == 1:
         sys.stdout.write("В сценарии нет инструментов.\n" if args.lang == "ru" else "This scenario has no tools.\n")

@@ -27,7 +27,10 @@ DEFAULT_SEED = 20241115
 DEFAULT_REPLICATIONS = 30
 MAX_REPLICATIONS = 1000
 
-Verdict = Literal["better", "worse", "no_clear_change"]
+# better / worse: a real change (95% CI clear of zero) at least as large as the figure's `matters`;
+# too_small: real but smaller than that; no_clear_change: could be chance; unchanged: exactly the same
+# in every replication (nothing to judge).
+Verdict = Literal["better", "worse", "no_clear_change", "too_small", "unchanged"]
 Progress = Callable[[int, int], None]
 
 
@@ -65,6 +68,7 @@ class Difference:
     diff: float | None
     ci95: tuple[float, float] | None
     verdict: Verdict
+    real: Literal["better", "worse"] | None = None  # the direction of a real change, whether or not it matters
 
 
 @dataclass
@@ -204,8 +208,12 @@ def aggregate(scenario_id: str, seed: int, reps: list[RepMetrics]) -> Results:
     return Results(scenario_id, seed, len(reps), kpis, groups, reps, hours, hourly, samples, steps)
 
 
-def paired(baseline: list[float | None], variant: list[float | None], better: str) -> Difference:
-    """Paired difference (variant - baseline) over replications where both are defined."""
+def paired(baseline: list[float | None], variant: list[float | None], better: str, matters: float = 0.0) -> Difference:
+    """Paired difference (variant - baseline) over replications where both are defined.
+
+    The verdict says whether the change is real (its 95% CI clear of zero) and whether it matters
+    (its mean at least `matters` in size); a difference of exactly zero everywhere is `unchanged`.
+    """
     pairs = [(b, v) for b, v in zip(baseline, variant) if b is not None and v is not None]
     base_mean = Estimate.of(baseline).mean
     var_mean = Estimate.of(variant).mean
@@ -213,16 +221,19 @@ def paired(baseline: list[float | None], variant: list[float | None], better: st
         return Difference(base_mean, var_mean, None, None, "no_clear_change")
     diffs = np.array([v - b for b, v in pairs])
     mean = float(diffs.mean())
+    if not diffs.any():
+        return Difference(base_mean, var_mean, 0.0, (0.0, 0.0) if len(diffs) > 1 else None, "unchanged")
     if len(diffs) < 2:
         return Difference(base_mean, var_mean, mean, None, "no_clear_change")
     sd = float(diffs.std(ddof=1))
     half = float(_t975(len(diffs) - 1) * sd / math.sqrt(len(diffs))) if sd > 0 else 0.0
     lo, hi = mean - half, mean + half
     verdict: Verdict = "no_clear_change"
+    real: Literal["better", "worse"] | None = None
     if lo > 0 or hi < 0:
-        went_up = lo > 0
-        verdict = "better" if went_up == (better == "higher") else "worse"
-    return Difference(base_mean, var_mean, mean, (lo, hi), verdict)
+        real = "better" if (lo > 0) == (better == "higher") else "worse"
+        verdict = "too_small" if abs(mean) < matters else real
+    return Difference(base_mean, var_mean, mean, (lo, hi), verdict, real)
 
 
 def compare(baseline: Results, variant: Results) -> Comparison:
@@ -232,14 +243,16 @@ def compare(baseline: Results, variant: Results) -> Comparison:
     b_reps, v_reps = baseline.per_replication, variant.per_replication
     kpi_ids = [k for k in baseline.kpis if k in variant.kpis]
     kpis = {
-        k: paired([r.kpis.get(k) for r in b_reps], [r.kpis.get(k) for r in v_reps], kpi(k).better) for k in kpi_ids
+        k: paired([r.kpis.get(k) for r in b_reps], [r.kpis.get(k) for r in v_reps], kpi(k).better, kpi(k).matters)
+        for k in kpi_ids
     }
     groups = {}
     for g in baseline.groups:
         if g not in variant.groups:
             continue
         groups[g] = {
-            k: paired([r.groups[g].get(k) for r in b_reps], [r.groups[g].get(k) for r in v_reps], kpi(k).better)
+            k: paired([r.groups[g].get(k) for r in b_reps], [r.groups[g].get(k) for r in v_reps], kpi(k).better,
+                      kpi(k).matters)
             for k in baseline.groups[g]
         }
     return Comparison(baseline, variant, kpis, groups)

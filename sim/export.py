@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from .experiment import Comparison, Estimate, Results
+from .i18n import t
 from .kpis import kpi
 
 HEADERS = {
@@ -20,11 +21,6 @@ RUN_HEADERS = {
     "ru": ["группа", "показатель", "id", "единица", "среднее", "95% ДИ от", "95% ДИ до"],
     "en": ["group", "figure", "id", "unit", "mean", "95% CI low", "95% CI high"],
 }
-VERDICTS = {
-    "ru": {"better": "лучше", "worse": "хуже", "no_clear_change": "нет явного изменения"},
-    "en": {"better": "better", "worse": "worse", "no_clear_change": "no clear change"},
-}
-
 
 def _name(kpi_id: str, lang: str) -> str:
     info = kpi(kpi_id)
@@ -51,7 +47,7 @@ def comparison_rows(comparison: Comparison, lang: str = "ru") -> list[list[Any]]
         for k, d in figures.items():
             lo, hi = d.ci95 if d.ci95 else (None, None)
             rows.append([group, _name(k, lang), k, kpi(k).unit, d.baseline, d.variant, d.diff, lo, hi,
-                         VERDICTS[lang][d.verdict]])
+                         t(f"verdict.{d.verdict}", lang)])
     return rows
 
 

@@ -52,6 +52,23 @@ def t(key: str, lang: str, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
+def num(value: float, lang: str, digits: int = 1, *, signed: bool = False) -> str:
+    """A number as a reader of `lang` writes it: `1 234,5` in Russian (decimal comma, a no-break space
+    between thousands), `1,234.5` in English; `signed` puts `+` before a positive value."""
+    rounded = round(float(value), digits)
+    if rounded == 0:
+        rounded = 0.0  # no "-0,0"
+    text = f"{rounded:+,.{digits}f}" if signed and rounded != 0 else f"{rounded:,.{digits}f}"
+    if lang == "ru":
+        text = text.replace(",", "\u00a0").replace(".", ",")
+    return text
+
+
+def plotly_separators(lang: str) -> str:
+    """Plotly's `separators` (decimal, then thousands) for `lang`."""
+    return ", " if lang == "ru" else ".,"
+
+
 def plural(n: int, lang: str) -> str:
     """The plural form a count takes: `one`, `few` or `many` (Russian has all three)."""
     if lang == "ru":
@@ -61,6 +78,11 @@ def plural(n: int, lang: str) -> str:
             return "few"
         return "many"
     return "one" if n == 1 else "many"
+
+
+def counted(key: str, n: int, lang: str) -> str:
+    """`{key}_one`, `_few` or `_many`, as the count `n` needs, filled with `n`."""
+    return t(f"{key}_{plural(n, lang)}", lang, n=n)
 
 
 def pick(texts: Any, lang: str) -> str:

@@ -1,4 +1,11 @@
-"""The catalogue of figures (KPIs): id, unit, which direction is better, names in both languages."""
+"""The catalogue of figures (KPIs): id, unit, which direction is better, names in both languages, and the
+smallest change worth reporting.
+
+A difference can be real (its 95% CI clear of zero) and still too small to matter to a reader or a
+manager: 4 seconds less waiting, 0.03 percentage points fewer readers lost. `matters` is the smallest
+absolute change, in the figure's unit, that a team should take as a result; the reasons are in
+`MATTERS_WHY`, and the README's KPI table repeats them.
+"""
 
 from __future__ import annotations
 
@@ -14,35 +21,63 @@ class Kpi:
     ru: str
     en: str
     per_group: bool = False
+    matters: float = 0.0  # the smallest change worth reporting, in `unit` (see MATTERS_WHY)
 
 
 _CATALOGUE = [
-    Kpi("wait_mean", "min", "lower", "Среднее время ожидания", "Mean waiting time", True),
-    Kpi("wait_p90", "min", "lower", "Время ожидания, 90-й процентиль", "Waiting time, 90th percentile", True),
-    Kpi("time_in_library_mean", "min", "lower", "Среднее время в библиотеке", "Mean time in the library", True),
-    Kpi("readers_arrived", "readers", "higher", "Пришло читателей", "Readers arrived", True),
-    Kpi("readers_served", "readers", "higher", "Обслужено читателей", "Readers served", True),
-    Kpi("readers_left_unserved", "readers", "lower", "Ушли необслуженными", "Readers who left unserved", True),
-    Kpi("left_unserved_share", "share", "lower", "Доля ушедших необслуженными", "Share who left unserved", True),
-    Kpi("served_within_15_share", "share", "higher", "Доля обслуженных с ожиданием до 15 минут", "Share served within 15 min of waiting", True),
-    Kpi("served_within_15_worst_group", "share", "higher", "Обслужены за 15 минут: худшая группа", "Served within 15 min: worst-off group"),
-    Kpi("books_not_found", "books", "lower", "Книга не найдена на полке", "Books not found on the shelf"),
-    Kpi("books_not_found_share", "share", "lower", "Доля поисков без результата", "Share of shelf searches that failed"),
-    Kpi("stack_order_lead_time_mean", "min", "lower", "Время выполнения заказа из хранения", "Lead time of closed-stack orders"),
-    Kpi("reshelve_lead_time_mean", "h", "lower", "Время от возврата до полки", "Lead time from return to shelf"),
-    Kpi("acquisitions_lead_time_days", "days", "lower", "Время от поступления до полки (новые книги)", "Acquisitions lead time, receipt to shelf"),
-    Kpi("acquisitions_requested_lead_time_days", "days", "lower", "Время до полки для книг, заказанных читателями", "Lead time to the shelf of items readers asked for"),
-    Kpi("acquisitions_shelved", "items", "higher", "Новых книг поставлено на полку", "New items shelved"),
-    Kpi("backoffice_wip_mean", "items", "lower", "Незавершённое производство (новые книги в обработке)", "Work in progress in the back office"),
-    Kpi("backoffice_in_process_mean", "items", "lower", "Новые книги в работе (начатые, но не законченные)", "New items in process (started, not finished)"),
-    Kpi("throughput_per_hour", "readers/h", "higher", "Производительность: обслужено за час работы", "Throughput: readers served per opening hour"),
-    Kpi("pce", "share", "higher", "Эффективность цикла процесса (доля времени, добавляющего ценность)", "Process cycle efficiency (value-added share of time)"),
-    Kpi("first_pass_yield", "share", "higher", "Выход годных с первого раза", "First-pass yield"),
-    Kpi("staff_cost", "RUB", "lower", "Затраты на персонал", "Staff cost"),
-    Kpi("equity_p90_ratio", "ratio", "lower", "Равенство: p90 ожидания худшей группы к общему", "Equity: worst group's p90 wait over overall p90"),
+    Kpi("wait_mean", "min", "lower", "Среднее время ожидания", "Mean waiting time", True, matters=0.5),
+    Kpi("wait_p90", "min", "lower", "Время ожидания, 90-й процентиль", "Waiting time, 90th percentile", True, matters=1.0),
+    Kpi("time_in_library_mean", "min", "lower", "Среднее время в библиотеке", "Mean time in the library", True, matters=1.0),
+    Kpi("readers_arrived", "readers", "higher", "Пришло читателей", "Readers arrived", True, matters=10),
+    Kpi("readers_served", "readers", "higher", "Обслужено читателей", "Readers served", True, matters=10),
+    Kpi("readers_left_unserved", "readers", "lower", "Ушли необслуженными", "Readers who left unserved", True, matters=10),
+    Kpi("left_unserved_share", "share", "lower", "Доля ушедших необслуженными", "Share who left unserved", True, matters=0.005),
+    Kpi("served_within_15_share", "share", "higher", "Доля обслуженных с ожиданием до 15 минут", "Share served within 15 min of waiting", True, matters=0.01),
+    Kpi("served_within_15_worst_group", "share", "higher", "Обслужены за 15 минут: худшая группа", "Served within 15 min: worst-off group", matters=0.01),
+    Kpi("books_not_found", "books", "lower", "Книга не найдена на полке", "Books not found on the shelf", matters=5),
+    Kpi("books_not_found_share", "share", "lower", "Доля поисков без результата", "Share of shelf searches that failed", matters=0.01),
+    Kpi("stack_order_lead_time_mean", "min", "lower", "Время выполнения заказа из хранения", "Lead time of closed-stack orders", matters=2.0),
+    Kpi("reshelve_lead_time_mean", "h", "lower", "Время от возврата до полки", "Lead time from return to shelf", matters=0.25),
+    Kpi("acquisitions_lead_time_days", "days", "lower", "Время от поступления до полки (новые книги)", "Acquisitions lead time, receipt to shelf", matters=0.5),
+    Kpi("acquisitions_requested_lead_time_days", "days", "lower", "Время до полки для книг, заказанных читателями", "Lead time to the shelf of items readers asked for", matters=0.5),
+    Kpi("acquisitions_shelved", "items", "higher", "Новых книг поставлено на полку", "New items shelved", matters=5),
+    Kpi("backoffice_wip_mean", "items", "lower", "Незавершённое производство (новые книги в обработке)", "Work in progress in the back office", matters=2.0),
+    Kpi("backoffice_in_process_mean", "items", "lower", "Новые книги в работе (начатые, но не законченные)", "New items in process (started, not finished)", matters=2.0),
+    Kpi("throughput_per_hour", "readers/h", "higher", "Производительность: обслужено за час работы", "Throughput: readers served per opening hour", matters=0.5),
+    Kpi("pce", "share", "higher", "Эффективность цикла процесса (доля времени, добавляющего ценность)", "Process cycle efficiency (value-added share of time)", matters=0.01),
+    Kpi("first_pass_yield", "share", "higher", "Выход годных с первого раза", "First-pass yield", matters=0.005),
+    Kpi("staff_cost", "RUB", "lower", "Затраты на персонал", "Staff cost", matters=1000.0),
+    Kpi("equity_p90_ratio", "ratio", "lower", "Равенство: p90 ожидания худшей группы к общему", "Equity: worst group's p90 wait over overall p90", matters=0.05),
 ]
 
 KPIS: dict[str, Kpi] = {k.id: k for k in _CATALOGUE}
+
+MATTERS_WHY: dict[str, str] = {
+    "wait_mean": "half a minute: less than that a reader at the desk does not notice (assumption)",
+    "wait_p90": "one minute at the slow end of the queue (assumption)",
+    "time_in_library_mean": "one minute of a visit (assumption)",
+    "readers_arrived": "ten readers over the whole run: about one an opening day (assumption)",
+    "readers_served": "ten readers over the whole run: about one an opening day (assumption)",
+    "readers_left_unserved": "ten readers over the whole run: about one an opening day (assumption)",
+    "left_unserved_share": "half a percentage point of readers lost (assumption)",
+    "served_within_15_share": "one percentage point of readers (assumption)",
+    "served_within_15_worst_group": "one percentage point of the worst-off group (assumption)",
+    "books_not_found": "five failed searches over the run: about one an opening day (assumption)",
+    "books_not_found_share": "one percentage point of searches (assumption)",
+    "stack_order_lead_time_mean": "two minutes of waiting for a closed-stack order (assumption)",
+    "reshelve_lead_time_mean": "a quarter of an hour from return to shelf (assumption)",
+    "acquisitions_lead_time_days": "half a working day from receipt to shelf (assumption)",
+    "acquisitions_requested_lead_time_days": "half a working day for an item a reader asked for (assumption)",
+    "acquisitions_shelved": "five new items on the shelf over the run (assumption)",
+    "backoffice_wip_mean": "two items in process: under one cataloguing batch (assumption)",
+    "backoffice_in_process_mean": "two items in process: under one cataloguing batch (assumption)",
+    "throughput_per_hour": "half a reader an opening hour (assumption)",
+    "pce": "one percentage point of value-added time (assumption)",
+    "first_pass_yield": "half a percentage point of operations done right first time (assumption)",
+    "staff_cost": "1,000 roubles over the run: about two staff-hours (reference/service-times.md wages)",
+    "equity_p90_ratio": "five hundredths of the ratio (assumption)",
+    "utilisation": "two percentage points of a role's time (assumption)",
+}
 
 
 def kpi(kpi_id: str) -> Kpi:
@@ -53,5 +88,5 @@ def kpi(kpi_id: str) -> Kpi:
         role = kpi_id.split(".", 1)[1]
         # neither direction is simply better; the 65-85% band is the target. Lower counts as better
         # for verdicts, so that relieving overloaded staff reads as an improvement.
-        return Kpi(kpi_id, "share", "lower", f"Загрузка персонала: {role}", f"Staff utilisation: {role}")
+        return Kpi(kpi_id, "share", "lower", f"Загрузка персонала: {role}", f"Staff utilisation: {role}", matters=0.02)
     raise KeyError(kpi_id)

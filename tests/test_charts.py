@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from dashboard import charts
 from sim.experiment import Results, run_experiment
-from sim.i18n import LANGS, pick, t
+from sim.i18n import LANGS, num, pick, t
 from sim.lean import apply_tools
 from sim.scenario import Scenario, load_scenario, parse_scenario
 from sim.score import balanced_score
@@ -234,20 +234,27 @@ def _check_vsm(stream: ValueStream, scenario: Scenario, lang: str) -> None:
     texts = [(a.text or "").replace("<br>", " ") for a in fig.layout.annotations]
     for step in stream.steps:
         assert any(pick(step.name, lang) in x for x in texts), step.step_id
-        assert any(f"{t('vsm.process', lang)}: {step.process_min / scale:.1f} {unit}" in x for x in texts)
-        assert any(f"{step.wait_min / scale:.1f} {unit}" in x and "△" in x for x in texts)
+        assert any(f"{t('vsm.process', lang)}: {num(step.process_min / scale, lang)} {unit}" in x for x in texts)
+        assert any(f"{num(step.wait_min / scale, lang)} {unit}" in x and "△" in x for x in texts)
     legend = [tr.name for tr in fig.data if tr.showlegend is not False]
     assert legend == [t(f"vsm.{v}", lang) for v in ("value_added", "necessary", "waste")]
     assert fig.layout.title.text == f"{t('vsm.title', lang)}: {pick(stream.title, lang)}"
     fig.to_json()  # it can be sent to the browser
+    # the phone form: the same boxes, one under another, none overlapping
+    phone = charts.vsm(stream, lang, compact=True)
+    boxes = [s for s in phone.layout.shapes if s.type == "rect"]
+    assert len(boxes) == len(stream.steps)
+    assert all(b.y1 < a.y0 for a, b in itertools.pairwise(boxes))
     # the summary: lead time = the sum of process and waiting times of the steps
     lead = sum(s.process_min + s.wait_min for s in stream.steps)
     assert stream.lead_time_min == pytest.approx(lead)
     va = sum(s.process_min for s in stream.steps if s.value == "value_added")
     assert stream.value_added_min == pytest.approx(va)
     summary = charts.vsm_summary(stream, lang)
-    pce = "—" if lead <= 0 else f"{100 * va / lead:.0f}%"
-    assert summary == t("vsm.summary", lang, lead=f"{lead / scale:.1f}", unit=unit, va=f"{va / scale:.1f}", pce=pce)
+    pce = "—" if lead <= 0 else f"{num(100 * va / lead, lang, 0)}%"
+    assert summary == t("vsm.summary", lang, lead=num(lead / scale, lang), unit=unit, va=num(va / scale, lang), pce=pce)
+    if lang == "ru":
+        assert "." not in summary.split(":", 1)[1].replace("...", ""), summary  # a decimal comma
     assert all(np.isfinite([s.process_min, s.wait_min]).all() and s.process_min >= 0 and s.wait_min >= 0
                for s in stream.steps)
     if stream.pce is not None:

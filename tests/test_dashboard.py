@@ -27,7 +27,7 @@ import dashboard.runner
 from dashboard.content import sections
 from dashboard.widgets import MAIN_KPIS, fmt
 from sim.experiment import Results, compare, run_experiment
-from sim.i18n import LANGS, pick, t
+from sim.i18n import LANGS, counted, num, pick, t
 from sim.kpis import KPIS
 from sim.lean import apply_tools
 from sim.scenario import Scenario, ScenarioError, load_scenario
@@ -254,7 +254,8 @@ def test_kpi_cards_give_the_change_and_the_verdict(ran, expected):
         assert lines[2].endswith(f"[{arrow} {change} · **{t(f'verdict.{d.verdict}', 'ru')}**]"), (kpi_id, lines[2])
         verdicts.add(d.verdict)
     assert verdicts  # a verdict in words on every card
-    assert t("results.with_tools", "ru", tools=pick(expected["scenario"].tools[TOOL].name, "ru")) in [
+    assert t("results.with_tools", "ru", tools=pick(expected["scenario"].tools[TOOL].name, "ru"),
+             against=t("compare.against_as_is", "ru")) in [
         m.value for m in ran.markdown]
 
 
@@ -279,9 +280,10 @@ def test_sandbox_draws_the_charts_from_the_results(ran, expected):
 
 def test_sandbox_caption_names_seed_and_replications(ran, expected):
     captions = [c.value for c in ran.caption]
-    assert t("results.how_to_read", "ru", n=REPS, seed=expected["seed"]) in captions
+    assert t("results.how_to_read", "ru", runs=counted("compare.replications", REPS, "ru"), seed=expected["seed"]) in captions
     ci = expected["score"].total.ci95
-    assert t("chart.score_ci", "ru", low=ci[0], high=ci[1]) in captions
+    assert t("chart.score_ci", "ru", low=num(ci[0], "ru"), high=num(ci[1], "ru")) in captions
+    assert "," in num(ci[0], "ru") and "." not in num(ci[0], "ru")  # the Russian decimal comma
 
 
 def test_repeated_run_is_answered_from_the_cache(env):

@@ -42,7 +42,7 @@ def test_unchanged_variant_differs_by_exactly_zero() -> None:
     comparison = compare(base, again)
     for kpi_id, d in comparison.kpis.items():
         assert d.diff in (0.0, None), kpi_id
-        assert d.verdict == "no_clear_change", kpi_id
+        assert d.verdict == ("no_clear_change" if d.diff is None else "unchanged"), kpi_id
     for group in comparison.groups.values():
         for kpi_id, d in group.items():
             assert d.diff in (0.0, None), kpi_id

@@ -145,4 +145,6 @@ def test_the_projector_view_shows_the_code(user_dir: Path) -> None:
     at.switch_page("dashboard/pages/projector.py")
     at.run()
     assert not at.exception
-    assert any(code in title.value for title in at.title)
+    assert any(f"Session code: {code}" in m.value for m in at.markdown)
+    assert any(f"/team?code={code}" in m.value for m in at.markdown)  # the address teams type
+    assert len(at.get("image")) == 1  # its QR code

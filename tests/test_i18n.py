@@ -18,6 +18,7 @@ from sim.experiment import Verdict
 from sim.i18n import LANGS, MissingTranslation, catalogue, plural, t
 from sim.kpis import KPIS, kpi
 from sim.scenario import WASTES
+from sim.score import PARTS
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALES = ROOT / "sim" / "locales"
@@ -186,7 +187,9 @@ def test_every_key_prefix_used_in_the_code_has_keys(lang):
 def test_dynamic_keys_cover_every_value_they_can_take(lang):
     texts = catalogue(lang)
     wanted = [f"verdict.{v}" for v in get_args(Verdict)]
-    wanted += [f"tools.points_{plural(n, language)}" for language in LANGS for n in range(0, 130)]
+    wanted += [f"{key}_{plural(n, language)}" for key in ("tools.points", "compare.replications", "projector.of_teams")
+               for language in LANGS for n in range(0, 130)]
+    wanted += [f"score_part.{p}" for p in PARTS]
     wanted += [f"waste.{w}" for w in (*WASTES, "accessibility")]
     wanted += [f"vsm.{v}" for v in VALUE_COLOURS]
     # units the KPI cards spell out (shares, roubles and counts are formatted without a text)

@@ -73,19 +73,22 @@ def test_each_tool_moves_its_expected_figure(name: str, tool_id: str) -> None:
 
 @pytest.mark.slow
 def test_the_kiosk_is_a_trade_off_seniors_pay_for() -> None:
-    """Better on average, cheaper, and clearly worse for seniors and readers with disabilities."""
+    """Better on average, cheaper, and worse for seniors and readers with disabilities.
+
+    The waits move by seconds only (their verdict is "too small to matter"); the cost clearly matters.
+    """
     c = compare(_run("central-lending-hall.yaml"), _run("central-lending-hall.yaml", ("rfid_kiosk",)))
-    assert c.kpis["wait_mean"].verdict == "better"
+    assert c.kpis["wait_mean"].real == "better"
     assert c.kpis["staff_cost"].verdict == "better"
     for group in ("seniors", "disabled"):
-        assert c.groups[group]["wait_mean"].verdict == "worse", group
+        assert c.groups[group]["wait_mean"].real == "worse", group
 
 
 @pytest.mark.slow
 def test_the_priority_lane_is_a_trade_off_others_pay_for() -> None:
     c = compare(_run("central-lending-hall.yaml"), _run("central-lending-hall.yaml", ("priority_lane",)))
     assert c.groups["disabled"]["wait_mean"].verdict == "better"
-    assert c.groups["students"]["wait_mean"].verdict == "worse"
+    assert c.groups["students"]["wait_mean"].real == "worse"
 
 
 # --- the mechanism ------------------------------------------------------------------------------------

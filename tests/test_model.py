@@ -24,15 +24,15 @@ def _diff(base_data, variant_data, kpi_id, group=None, reps=REPS):
 def test_more_staff_means_shorter_waits() -> None:
     data = small_library()
     d = _diff(data, changed(data, "roles.librarian.staff", [3, 3, 4, 3]), "wait_mean")
-    assert d.verdict == "better" and d.ci95 is not None and d.ci95[1] < 0
+    assert d.real == "better" and d.ci95 is not None and d.ci95[1] < 0
 
 
 def test_smaller_reshelving_batches_mean_fewer_books_not_found() -> None:
     data = small_library()
     d = _diff(data, changed(data, "reshelving.batch_size", 2), "books_not_found")
-    assert d.verdict == "better"
+    assert d.real == "better"
     d = _diff(data, changed(data, "reshelving.batch_size", 2), "reshelve_lead_time_mean")
-    assert d.verdict == "better"
+    assert d.real == "better"
 
 
 def test_reshelving_interval_empties_the_cart() -> None:
@@ -46,29 +46,29 @@ def test_reshelving_interval_empties_the_cart() -> None:
 def test_stack_runs_on_demand_shorten_closed_stack_lead_time() -> None:
     data = changed(small_library(), "stacks.interval_min", 120)
     d = _diff(data, changed(data, "stacks.mode", "on_demand"), "stack_order_lead_time_mean")
-    assert d.verdict == "better"
+    assert d.real == "better"
     assert d.diff is not None and d.diff < -15
 
 
 def test_one_line_for_all_desks_beats_a_line_per_desk() -> None:
     data = mmc(3, 40, 4.0, 100)
     d = _diff(changed(data, "stations.desk.queue", "per_desk"), data, "wait_p90", reps=8)
-    assert d.verdict == "better"
+    assert d.real == "better"
 
 
 def test_priority_lane_helps_its_group_and_costs_the_others() -> None:
     data = changed(small_library(), "roles.librarian.staff", [1, 2, 2, 1])
     data = changed(data, "roles.cataloguer.skills", ["office"])
     lane = changed(data, "stations.desk.priority_groups", ["old"])
-    assert _diff(data, lane, "wait_mean", group="old").verdict == "better"
-    assert _diff(data, lane, "wait_mean", group="young").verdict == "worse"
+    assert _diff(data, lane, "wait_mean", group="old").real == "better"
+    assert _diff(data, lane, "wait_mean", group="young").real == "worse"
 
 
 def test_interruptions_slow_the_back_office() -> None:
     data = small_library(days=3)
     shielded = changed(data, "roles.cataloguer.interruptible", False)
     shielded = changed(shielded, "roles.cataloguer.skills", ["office"])
-    assert _diff(data, shielded, "acquisitions_lead_time_days").verdict == "better"
+    assert _diff(data, shielded, "acquisitions_lead_time_days").real == "better"
 
 
 def test_without_patience_nobody_leaves_and_with_balking_at_zero_nobody_queues() -> None:

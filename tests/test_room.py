@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,83 @@ def test_a_double_click_on_reveal_does_not_reopen_the_round(app_env: str) -> Non
     # reopening needs a deliberate confirmation
     trainer.button(key=f"trainer.reopen_confirm.{code}.1").click().run()
     assert service.round(code, 1).status == "open"
+
+
+def test_a_verdict_says_whether_a_change_matters() -> None:
+    from sim.experiment import paired
+    from sim.kpis import KPIS, MATTERS_WHY
+
+    # 4 seconds less waiting in every replication: real, but too small to matter
+    base = [3.0, 3.2, 2.9, 3.1, 3.0]
+    assert paired(base, [b - 0.07 for b in base], "lower", KPIS["wait_mean"].matters).verdict == "too_small"
+    assert paired(base, [b - 1.0 for b in base], "lower", KPIS["wait_mean"].matters).verdict == "better"
+    assert paired(base, [b + 1.0 for b in base], "lower", KPIS["wait_mean"].matters).verdict == "worse"
+    assert paired(base, [3.0, 3.5, 2.4, 3.3, 2.8], "lower", KPIS["wait_mean"].matters).verdict == "no_clear_change"
+    # exactly the same: nothing to judge (not "could be chance")
+    assert paired(base, list(base), "lower", KPIS["wait_mean"].matters).verdict == "unchanged"
+    # every figure has a smallest change that matters, with its reason
+    for kpi_id, info in KPIS.items():
+        assert info.matters > 0, kpi_id
+        assert kpi_id in MATTERS_WHY, kpi_id
+
+
+def test_round_1_shows_the_library_as_it_is_on_the_team_page(app_env: str) -> None:
+    service = Training(Store(app_env))
+    code = service.create_session(one_day_hall(), seed=3, replications=2, rounds_count=2)
+    service.join(code, "Owls")
+    service.open_round(code, 1)
+    team = page("team", team=(code, "Owls"))
+    assert any(h.value == "The library as it is" for h in team.subheader)
+    charts = team.get("plotly_chart")
+    assert len(charts) >= 6  # the score, the waiting, the day, the staff, the readers lost, the value stream
+    assert any(m.value.startswith("**Mean waiting time**") for m in team.markdown)
+
+
+def test_notes_come_back_after_a_reload(app_env: str) -> None:
+    service = Training(Store(app_env))
+    code = service.create_session(one_day_hall(), seed=3, replications=2, rounds_count=2)
+    service.join(code, "Owls")
+    service.open_round(code, 1)
+    service.submit(code, "Owls", 1, [], {"wastes": "queues at 18:00", "why": "to see first"})
+    fresh = page("team", team=(code, "Owls"))  # a new browser session of the same team
+    assert fresh.text_area(key=f"team.wastes.{code}.1").value == "queues at 18:00"
+    assert fresh.text_area(key=f"team.why.{code}.1").value == "to see first"
+
+
+def test_from_round_3_the_cards_say_they_compare_with_the_previous_round(app_env: str) -> None:
+    service = Training(Store(app_env))
+    code = service.create_session(one_day_hall(), seed=3, replications=2, rounds_count=3)
+    service.join(code, "Owls")
+    rounds = one_day_hall().rounds
+    choices = {2: rounds[1].offer[:1], 3: []}
+    for n in (1, 2, 3):
+        service.open_round(code, n)
+        service.submit(code, "Owls", n, choices.get(n, []))
+        service.close_round(code, n)
+        Worker(service, runner).run_once()
+        service.reveal(code, n)
+    team = page("team", team=(code, "Owls"))
+    captions = [c.value for c in team.caption]
+    assert any("against your round 2" in c for c in captions), captions
+    assert not any("Difference against the library as it is" in c for c in captions)
+    legend = [tr["name"] for tr in json.loads(team.get("plotly_chart")[1].proto.spec)["data"]]
+    assert legend == ["Round 2", "Round 3"]
+
+
+def test_the_console_shows_notes_and_ties(app_env: str) -> None:
+    service = Training(Store(app_env))
+    code = service.create_session(one_day_hall(), seed=3, replications=2, rounds_count=2)
+    for team in ("Owls", "Hedgehogs", "Never sent"):
+        service.join(code, team)
+    service.open_round(code, 1)
+    service.submit(code, "Owls", 1, [], {"wastes": "the 18:00 queue", "why": ""})
+    service.submit(code, "Hedgehogs", 1, [], {"wastes": "books on the cart", "why": ""})
+    service.close_round(code, 1)
+    Worker(service, runner).run_once()
+    trainer = page("trainer", trainer="Anna", **{"trainer.code": code})
+    text = " ".join(m.value for m in trainer.markdown)
+    assert "the 18\\:00 queue" in text and "books on the cart" in text  # (Markdown-escaped)
+    board = next(df.value for df in trainer.dataframe if "#" in df.value.columns)
+    places = list(board["#"])
+    assert places == ["1=", "1=", "1="]  # round 1: every team as it is, nobody ahead
+    assert "no decision sent" in list(board["Team"])[-1]

@@ -105,8 +105,9 @@ def test_a_trainer_and_two_teams_play_two_rounds(env: str) -> None:
     for key in ("five_s_desk", "standard_work", "visual_management"):
         owls.checkbox(key=f"team.{code}.2.{key}").check()
     owls.run()
-    click(owls, "Submit the decision")
-    assert any("budget is 5" in e.value for e in owls.error)
+    # over budget: the budget line turns into an error and Submit cannot be pressed
+    assert any("over the budget" in e.value for e in owls.error)
+    assert next(b for b in owls.button if b.label == "Submit the decision").disabled
     assert service.decision(code, "Owls", 2) is None
     owls.checkbox(key=f"team.{code}.2.visual_management").uncheck()
     owls.text_area(key=f"team.wastes.{code}.2").input("long evening queue")

@@ -1,48 +1,74 @@
-"""Projector view: the join code, the round and its countdown, then the leaderboard; large type, no controls."""
+"""Projector view, made for a wall: the code and the address to type (with a QR code), the round and
+its countdown, who has submitted, and the leaderboard with intervals and ties. No sidebar, large
+type, no controls; it redraws only when the session changes (no flashing)."""
 
 from __future__ import annotations
 
+import io
+
+import segno
 import streamlit as st
 
+from dashboard.live import big, countdown, watch
+from dashboard.room import session_signature, team_address
 from dashboard.session import training
-from dashboard.trainer_view import countdown, status_text
+from dashboard.trainer_view import status_text
 from dashboard.widgets import lang as current_lang
-from dashboard.widgets import plain
-from sim.i18n import pick, t
+from sim.i18n import LANGS, counted, num, pick, t
+from sim.ranking import Entry, rank
 from sim.store import StoreError
 from sim.training import TrainingError
 
 lang = current_lang()
+if st.query_params.get("lang") in LANGS:  # the projector has no sidebar: ?lang=en sets its language
+    lang = st.session_state["lang"] = str(st.query_params["lang"])
+st.markdown("<style>[data-testid='stSidebar'],[data-testid='stSidebarCollapsedControl'],header{display:none !important}"
+            ".stMainBlockContainer{padding-top:1.5rem;max-width:100% !important}</style>", unsafe_allow_html=True)
 code = (st.query_params.get("code") or "").strip().upper()
-st.markdown("<style>.stMainBlockContainer{font-size:1.5rem} h1{font-size:3.2rem !important}</style>",
-            unsafe_allow_html=True)
 try:
     service = training()
-    info = service.session(code)
+    info = service.session(code) if code else None
 except (StoreError, TrainingError) as error:
-    st.title(t("projector.title", lang))
     st.error(error.text(lang) if isinstance(error, TrainingError) else str(error))
+    info = None
+if info is None:  # opened from the menu, or a wrong code: ask for one
+    st.title(t("projector.title", lang))
+    typed = st.text_input(t("team.code", lang), max_chars=12, key="projector.code")
+    if st.button(t("projector.show", lang), type="primary", key="projector.go") and typed.strip():
+        st.query_params["code"] = typed.strip().upper()
+        st.rerun()
     st.stop()
 
+watch(f"projector.seen.{info.code}", lambda: session_signature(service, info.code))
+address = team_address(info.code)
+left, right = st.columns([3, 1])
+with left:
+    big(t("projector.join", lang, code=info.code), 4.2, 700)
+    big(t("projector.address", lang, url=address), 2.0, 500)
+    big(pick(info.scenario.title, lang), 1.8, 500)
+with right:
+    qr = io.BytesIO()
+    segno.make(address, error="m").save(qr, kind="png", scale=12, border=2)
+    st.image(qr.getvalue(), width=300)
 
-@st.fragment(run_every=2)
-def board() -> None:
-    st.title(t("projector.join", lang, code=info.code))
-    st.markdown(f"## {pick(info.scenario.title, lang)}")
-    current = service.current_round(code)
-    if current is None:
-        st.markdown(f"### {t('team.wait_start', lang)}")
-        st.markdown(t("projector.teams", lang, n=len(service.teams(code))))
-        return
-    plan = info.scenario.rounds[current.number - 1]
-    st.markdown(f"### {pick(plan.title, lang)} · {status_text(current.status, lang)} {countdown(current.deadline, lang)}")
-    submitted = len(service.decisions(code, current.number))
-    st.markdown(t("projector.submitted", lang, done=submitted, n=len(service.teams(code))))
-    if current.status == "closed" and current.revealed:
-        rows = service.leaderboard(code, current.number)
-        for place, row in enumerate(rows, start=1):
-            score = "—" if row["score"] is None else f"{row['score']:.1f}"
-            st.markdown(f"### {place}. {plain(row['team'])} — {score}")
-
-
-board()
+teams = service.teams(info.code)
+current = service.current_round(info.code)
+if current is None:
+    big(t("team.wait_start", lang), 2.2)
+    big(t("projector.teams", lang, n=len(teams)), 2.2)
+    st.stop()
+plan = info.scenario.rounds[current.number - 1]
+big(f"{pick(plan.title, lang)} · {status_text(current.status, lang)}", 2.6, 700)
+if current.status == "open":
+    countdown(current.deadline, lang, size=48, height=70)
+done = len(service.decisions(info.code, current.number))
+big(t("projector.submitted", lang, done=done, of=counted("projector.of_teams", len(teams), lang)), 2.2)
+if current.status == "closed" and current.revealed:
+    rows = service.leaderboard(info.code, current.number)
+    submitted = {d.team for d in service.decisions(info.code, current.number)}
+    for p in rank([Entry(r["team"], r["score"], r["score_ci"], r["team"] in submitted) for r in rows]):
+        score = "—" if p.entry.score is None else num(p.entry.score, lang)
+        ci = f" ({num(p.entry.ci95[0], lang)}–{num(p.entry.ci95[1], lang)})" if p.entry.ci95 else ""
+        big(f"{p.place}{'=' if p.tied else ''}. {p.entry.team} — {score}{ci}", 2.4)
+    if any(p.tied for p in rank([Entry(r["team"], r["score"], r["score_ci"]) for r in rows])):
+        big(t("board.ties", lang), 1.4, 400)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import config, runner
 from dashboard.session import check_passcode, training
-from dashboard.trainer_view import leaderboard, live_status, round_controls, team_comparison
+from dashboard.trainer_view import leaderboard, live_status, round_controls, team_comparison, team_notes
 from dashboard.widgets import lang as current_lang
 from sim.experiment import DEFAULT_SEED
 from sim.i18n import pick, t
@@ -102,8 +102,7 @@ st.session_state["trainer.code"] = code
 info = service.session(code)
 
 st.markdown(t("trainer.join_code", lang, code=code))
-st.page_link("dashboard/pages/projector.py", label=t("trainer.projector", lang), icon=":material/present_to_all:",
-             query_params={"code": code})
+st.link_button(t("trainer.projector", lang), f"projector?code={code}", icon=":material/present_to_all:")
 live_status(service, code, lang)
 round_controls(service, code, lang, actor)
 
@@ -114,6 +113,7 @@ if closed:
                           key=f"trainer.board_round.{code}.{len(closed)}",  # a newly closed round is shown first
                           format_func=lambda n: pick(info.scenario.rounds[n - 1].title, lang))
     leaderboard(service, code, number, lang)
+    team_notes(service, code, number, lang)
     team_comparison(service, code, number, lang)
 
 st.divider()

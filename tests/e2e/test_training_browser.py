@@ -8,7 +8,7 @@ from pathlib import Path
 from builders import E2E_PASSCODE as PASSCODE
 from playwright.sync_api import Browser, Page, expect
 
-expect.set_options(timeout=60_000)
+expect.set_options(timeout=90_000)
 
 SHOTS = Path(__file__).resolve().parent / "screenshots"
 

@@ -1,0 +1,54 @@
+"""What the pages of a session in a room share: the address teams type, and the session's signature
+that light polling watches."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Hashable
+from urllib.parse import urlsplit
+
+import streamlit as st
+
+from sim.training import Training
+
+from . import config
+
+LOCAL = {"localhost", "127.0.0.1", "::1", "0.0.0.0", ""}
+
+
+def _room_address() -> str | None:
+    """This computer's address in the room's network (not a loopback one), if it has one."""
+    try:
+        addresses = socket.gethostbyname_ex(socket.gethostname())[2]
+    except OSError:
+        return None
+    return next((a for a in addresses if not a.startswith("127.")), None)
+
+
+def team_address(code: str) -> str:
+    """The address of the Team page for `code`, as a team types it (or scans it)."""
+    base = config.public_url()
+    if base is None:
+        try:
+            here = urlsplit(str(st.context.url or ""))
+        except Exception:  # no browser (tests): the default port
+            here = urlsplit("")
+        host = here.hostname or ""
+        if host in LOCAL:
+            host = _room_address() or host or "localhost"
+        port = f":{here.port}" if here.port else ":8501" if not here.hostname else ""
+        base = f"{here.scheme or 'http'}://{host}{port}"
+    return f"{base}/team?code={code}"
+
+
+def session_signature(service: Training, code: str) -> Hashable:
+    """Changes whenever anything a page shows about the session changes."""
+    rounds = service.rounds(code)
+    live = [r.number for r in rounds if r.status in ("open", "closing")]
+    decided = tuple((d.team, d.submitted_at) for n in live for d in service.decisions(code, n))
+    return (tuple((r.number, r.status, r.revealed, r.error, r.deadline) for r in rounds), len(service.teams(code)), decided)
+
+
+def round_signature(service: Training, code: str) -> Hashable:
+    """Changes when a round opens, closes, finishes computing or is revealed (what a team's page shows)."""
+    return tuple((r.number, r.status, r.revealed, r.error) for r in service.rounds(code))

@@ -1,0 +1,112 @@
+"""Pieces of the Team page: the library as it is for round 1, the decision form, a round's results."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from sim.experiment import Results
+from sim.i18n import counted, pick, t
+from sim.lean import apply_tools, tool_points
+from sim.scenario import Scenario
+from sim.score import balanced_score
+from sim.store import StoreError
+from sim.training import SessionInfo, Training, TrainingError
+
+from . import runner
+from .results_view import show_results
+from .widgets import tool_picker
+
+NOTES = ("wastes", "why")
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _as_is(scenario_json: str, seed: int, replications: int) -> Results:
+    # one computation per session for every team's page (the worker's runs share the runner's cache)
+    return runner.run(Scenario.model_validate_json(scenario_json), seed, replications)
+
+
+def library_as_is(info: SessionInfo, lang: str) -> None:
+    """Round 1's brief asks teams to study the library as it is: its figures, charts and value streams,
+    from the session's own run (the same readers the rounds will see)."""
+    st.divider()
+    st.subheader(t("team.as_is_title", lang))
+    st.caption(t("team.as_is_note", lang))
+    with st.spinner(t("team.as_is_running", lang)):
+        results = _as_is(info.scenario.model_dump_json(), info.seed, info.replications)
+    score = balanced_score(info.scenario, results, results)
+    show_results(info.scenario, info.scenario, results, results, score, [], lang, key="team.as_is", downloads=False)
+
+
+def _prefill(key: str, value: str) -> None:
+    if key not in st.session_state:  # after a reload or a rejoin: the notes the team sent are back
+        st.session_state[key] = value
+
+
+def decision_form(service: Training, info: SessionInfo, code: str, name: str, number: int, lang: str) -> None:
+    """Tools within the round's budget (over budget: the line turns red and Submit is disabled), notes, Submit."""
+    plan = info.scenario.rounds[number - 1]
+    kept = service.kept_tools(code, name, number)
+    mine = service.decision(code, name, number)
+    offered = [x for r in info.scenario.rounds[:number] for x in r.offer if x not in kept]
+    over = False
+    new: list[str] = []
+    if offered or kept:
+        chosen = tool_picker(info.scenario, lang, key_prefix=f"team.{code}.{number}", offered=kept + offered,
+                             disabled=kept)
+        new = [x for x in chosen if x not in kept]
+        points = tool_points(info.scenario, new)
+        over = points > plan.budget
+        line = t("team.budget", lang, used=counted("tools.points", points, lang),
+                 budget=counted("tools.points", plan.budget, lang))
+        if over:
+            st.error(t("team.over_budget", lang, line=line))
+        else:
+            st.info(line)
+    else:
+        st.caption(t("team.no_tools_round", lang))
+    notes = mine.notes if mine is not None else {}
+    for note in NOTES:
+        _prefill(f"team.{note}.{code}.{number}", str(notes.get(note, "")))
+    wastes = st.text_area(t("team.wastes", lang), max_chars=1000, key=f"team.wastes.{code}.{number}")
+    why = st.text_area(t("team.why", lang), max_chars=1000, key=f"team.why.{code}.{number}")
+    if st.button(t("team.submit", lang), type="primary", key=f"team.submit.{code}.{number}", disabled=over):
+        try:
+            service.submit(code, name, number, new, {"wastes": wastes, "why": why})
+            st.success(t("team.submitted", lang))
+        except TrainingError as error:
+            st.error(error.text(lang))
+        except StoreError as error:
+            st.error(t("trainer.store_error", lang, error=str(error)))
+    elif mine is not None:
+        st.success(t("team.already", lang, tools=", ".join(pick(info.scenario.tools[x].name, lang) for x in mine.tools)
+                     or t("history.as_is", lang)))
+
+
+def round_results(service: Training, info: SessionInfo, code: str, name: str, shown: int, lang: str) -> None:
+    """A revealed round's results: against the team's previous round when that was revealed, else
+    against the library as it is; a team that joined later sees the library as it is, said plainly."""
+    as_is = service.results_of(code, shown, [])
+    try:
+        tools, results = service.team_results(code, name, shown)
+        played = True
+    except TrainingError:
+        tools, results, played = [], as_is, False
+    if results is None:
+        return
+    st.divider()
+    st.subheader(t("team.results", lang, n=shown))
+    previous = None
+    if played and shown > 1 and service.round(code, shown - 1).revealed:
+        try:
+            previous = service.team_results(code, name, shown - 1)[1]
+        except TrainingError:  # it joined in the round before: compared with as-is
+            previous = None
+    baseline = previous or as_is or results
+    score = balanced_score(info.scenario, as_is or results, results, (), tools)
+    if not played:
+        st.caption(t("team.joined_later", lang, n=shown))
+    elif previous is not None:
+        st.caption(t("team.against_previous", lang))
+    show_results(info.scenario, apply_tools(info.scenario, tools), baseline, results, score, tools, lang,
+                 key=f"team.{shown}", against=baseline is not results, downloads=False,
+                 baseline_round=shown - 1 if previous is not None else None, variant_round=shown)
