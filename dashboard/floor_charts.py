@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from sim.floor import QUEUE, STATE_NAMES, FloorFrames, FloorPlan
-from sim.i18n import pick, t
+from sim.floor import FloorFrames, FloorPlan
+from sim.i18n import pick, plural, t
 from sim.scenario import Scenario
+from sim.wastewalk import Observation, WalkScore
 
 from .charts import BLUE, FONT, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILLION
 
@@ -308,9 +309,40 @@ def _restyle_frame_markers(frames: list[dict[str, Any]], data: list[dict[str, An
                 trace["marker"] = {**data[idx].get("marker", {}), **trace["marker"]}
 
 
-def state_name(code: int) -> str:
-    """The name of a reader state code (for tests and hover texts)."""
-    return STATE_NAMES[code]
+# --- the waste walk, as table rows -----------------------------------------------------------------
 
 
-__all__ = ["QUEUE", "clock", "floor_figure"]
+def place_name(scenario: Scenario, where: str, lang: str) -> str:
+    """A station's or a step's name (a station first: a step may share an id with none)."""
+    if where in scenario.stations:
+        return pick(scenario.stations[where].name, lang)
+    if where in scenario.steps:
+        return pick(scenario.steps[where].name, lang)
+    return where
+
+
+def amount_text(amount: float, unit: str, lang: str) -> str:
+    """An amount in its unit, rounded to a whole number, with the plural form the number takes."""
+    n = round(amount)
+    number = f"{n:,}".replace(",", "\u00a0")
+    return t(f"wastewalk.unit.{unit}_{plural(n, lang)}", lang, n=number)
+
+
+def walk_rows(scenario: Scenario, result: WalkScore, lang: str) -> list[dict[str, str]]:
+    """The top wastes with found or missed, for a table (column names in `lang`)."""
+    rows = []
+    found = {id(w) for w in result.found}
+    for rank, w in enumerate(result.top, start=1):
+        rows.append({
+            t("gemba.col_rank", lang): str(rank),
+            t("gemba.col_waste", lang): t(f"waste.{w.waste}", lang),
+            t("gemba.col_where", lang): place_name(scenario, w.where, lang),
+            t("gemba.col_amount", lang): amount_text(w.amount, w.unit, lang),
+            t("gemba.col_found", lang): t("gemba.yes" if id(w) in found else "gemba.no", lang),
+        })
+    return rows
+
+
+def observation_text(scenario: Scenario, observation: Observation, lang: str) -> str:
+    """'Waste · where' of an observation."""
+    return f"{t('waste.' + observation.waste, lang)} · {place_name(scenario, observation.where, lang)}"
