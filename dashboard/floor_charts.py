@@ -52,7 +52,7 @@ def _static_traces(plan: FloorPlan, scenario: Scenario, lang: str, axes: tuple[s
         kind = plan.kinds[sid]
         x.append(sx)
         y.append(sy + (0.2 if kind in ("desk", "kiosk") else 0.0))
-        text.append(pick(scenario.stations[sid].name, lang))
+        text.append(_wrap(pick(scenario.stations[sid].name, lang)))
         # desk names above the desk (its line runs below); back rooms alternate so names do not collide
         where.append("top center" if kind in ("desk", "kiosk", "stacks") else
                      "bottom center" if len(where) % 2 == 0 else "top center")
@@ -73,13 +73,22 @@ def _static_traces(plan: FloorPlan, scenario: Scenario, lang: str, axes: tuple[s
         text.append(t("floor.stack_bench", lang))
         symbols.append("line-ew")
         colours.append(GREY)
-        where.append("bottom center")
+        where.append("bottom left")
     return [{
         "type": "scatter", "x": x, "y": y, "mode": "markers+text", "text": text, "textposition": where,
         "marker": {"size": 30, "symbol": symbols, "color": colours, "line": {"width": 1, "color": GREY}},
-        "textfont": {"size": 14, "color": "#333333"}, "hoverinfo": "skip", "showlegend": False,
+        "textfont": {"size": 13, "color": "#333333"}, "hoverinfo": "skip", "showlegend": False,
         "xaxis": axes[0], "yaxis": axes[1],
     }]
+
+
+def _wrap(name: str, width: int = 16) -> str:
+    """A long name on two lines (at the space nearest the middle), so neighbours' names do not collide."""
+    if len(name) <= width or " " not in name:
+        return name
+    middle = len(name) // 2
+    cut = min((i for i, ch in enumerate(name) if ch == " "), key=lambda i: abs(i - middle))
+    return name[:cut] + "<br>" + name[cut + 1:]
 
 
 def _shapes(plan: FloorPlan, axes: tuple[str, str]) -> list[dict[str, Any]]:
@@ -144,24 +153,37 @@ def _trace_styles(fr: FloorFrames, scenario: Scenario, lang: str, first: bool) -
     for g, gid in enumerate(fr.group_ids):
         name = pick(scenario.groups[gid].name, lang) if gid in scenario.groups else gid
         styles.append({
-            "mode": "markers", "name": name, "legendgroup": gid, "showlegend": first,
+            "mode": "markers", "name": name, "showlegend": first,
             "marker": {"size": READER_SIZE, "color": GROUP_COLOURS[g % len(GROUP_COLOURS)],
                        "symbol": GROUP_SYMBOLS[g % len(GROUP_SYMBOLS)], "line": {"width": 1, "color": "#222222"}},
             "hovertemplate": f"<b>{name}</b><br>%{{text}}<br>{t('floor.wait_so_far', lang)}: %{{customdata:.0f}} {minutes}<extra></extra>",
         })
-    styles.append({"mode": "markers", "name": t("floor.staff", lang), "legendgroup": "staff", "showlegend": first,
+    styles.append({"mode": "markers", "name": t("floor.staff", lang), "showlegend": first,
                    "marker": {"size": 20, "color": "#000000", "symbol": "star"},
                    "hovertemplate": "%{text}<extra></extra>"})
-    styles.append({"mode": "markers+text", "name": t("floor.cart", lang), "legendgroup": "cart", "showlegend": first,
+    styles.append({"mode": "markers+text", "name": t("floor.cart", lang), "showlegend": first,
                    "marker": {"color": "#8C6D46", "symbol": "square", "opacity": 0.85},
                    "textposition": "middle right", "textfont": {"size": 16},
                    "hovertemplate": f"{t('floor.cart_books', lang)}: %{{text}}<extra></extra>"})
     if fr.pile_steps:
-        styles.append({"mode": "markers+text", "name": t("floor.piles", lang), "legendgroup": "piles",
+        styles.append({"mode": "markers+text", "name": t("floor.piles", lang),
                        "showlegend": first, "marker": {"color": GREY, "symbol": "square", "opacity": 0.8},
                        "textposition": "top center", "textfont": {"size": 14},
                        "hovertemplate": f"{t('floor.pile_help', lang)}: %{{text}}<extra></extra>"})
     return styles
+
+
+def _legend_traces(styles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One still, off-plan point per kind of mark, for the legend: a group with nobody inside at the
+    first frame still has its entry, and the moving traces stay out of the legend."""
+    out = []
+    for style in styles:
+        marker = {**style.get("marker", {}), "size": style.get("marker", {}).get("size", 16)}
+        # no legend groups: a horizontal legend puts each group on a row of its own
+        out.append({"type": "scatter", "x": [-50.0], "y": [-50.0], "mode": "markers", "name": style["name"],
+                    "marker": marker, "showlegend": True, "hoverinfo": "skip", "xaxis": "x", "yaxis": "y"})
+        style["showlegend"] = False
+    return out
 
 
 def _slices(fr: FloorFrames, scenario: Scenario, lang: str) -> dict[str, Any]:
@@ -190,8 +212,8 @@ def floor_figure(floors: list[tuple[str, Scenario, FloorFrames]], lang: str) -> 
     layout: dict[str, Any] = {
         "template": "plotly_white", "font": {**FONT, "size": 16}, "height": 720,
         "margin": {"l": 10, "r": 10, "t": 110, "b": 10}, "hovermode": "closest",
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.07, "x": 0.0, "font": {"size": 16},
-                   "itemsizing": "constant"},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.07, "x": 0.0, "font": {"size": 15},
+                   "itemsizing": "constant", "itemclick": False, "itemdoubleclick": False},
         "shapes": [], "annotations": [],
     }
     data: list[dict[str, Any]] = []
@@ -205,7 +227,7 @@ def floor_figure(floors: list[tuple[str, Scenario, FloorFrames]], lang: str) -> 
         plan = fr.plan
         layout[f"xaxis{suffix}"] = {"domain": [i * (span + gap), i * (span + gap) + span], "range": [-1, plan.width_m + 1],
                                     "visible": False, "fixedrange": True}
-        layout[f"yaxis{suffix}"] = {"range": [-2, plan.depth_m + 1], "visible": False, "fixedrange": True,
+        layout[f"yaxis{suffix}"] = {"range": [-3.5, plan.depth_m + 1], "visible": False, "fixedrange": True,
                                     "scaleanchor": axes[0], "scaleratio": 1}
         layout["shapes"] += _shapes(plan, axes)
         layout["annotations"].append({"text": f"<b>{title}</b>", "xref": f"x{suffix} domain", "yref": "paper",
@@ -217,6 +239,8 @@ def floor_figure(floors: list[tuple[str, Scenario, FloorFrames]], lang: str) -> 
         slices_all.append(_slices(fr, scenario, lang))
         purpose_names_all.append([pick(scenario.purposes[p].name, lang) if p in scenario.purposes else p
                                   for p in fr.purpose_ids])
+        if i == 0:
+            data += _legend_traces(styles)
         first = _frame_traces(fr, 0, scenario, lang, axes, slices_all[-1], purpose_names_all[-1])
         for trace, style in zip(first, styles, strict=True):
             animated.append(len(data))
@@ -224,7 +248,7 @@ def floor_figure(floors: list[tuple[str, Scenario, FloorFrames]], lang: str) -> 
     # the clock: a big text on the first floor, moved by every frame
     clock_idx = len(data)
     plan0 = floors[0][2].plan
-    data.append({"type": "scatter", "x": [0.5], "y": [plan0.depth_m - 1.5], "mode": "text", "text": [clock(times[0])],
+    data.append({"type": "scatter", "x": [0.5], "y": [1.5], "mode": "text", "text": [clock(times[0])],
                  "textfont": {"size": 30, "color": "#000000"}, "textposition": "middle right", "hoverinfo": "skip",
                  "showlegend": False, "xaxis": "x", "yaxis": "y"})
     animated.append(clock_idx)
@@ -253,7 +277,7 @@ def floor_figure(floors: list[tuple[str, Scenario, FloorFrames]], lang: str) -> 
                                 "transition": {"duration": 0}, "mode": "immediate"}]}
 
     layout["updatemenus"] = [{
-        "type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": -0.02, "xanchor": "left",
+        "type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "y": -0.01, "xanchor": "left",
         "yanchor": "top", "pad": {"r": 8, "t": 8}, "font": {"size": 16},
         "buttons": [
             *(play(s) for s in SPEEDS),
@@ -263,13 +287,13 @@ def floor_figure(floors: list[tuple[str, Scenario, FloorFrames]], lang: str) -> 
         ],
     }]
     layout["sliders"] = [{
-        "active": 0, "x": 0.32, "len": 0.68, "y": -0.02, "yanchor": "top", "pad": {"t": 8},
+        "active": 0, "x": 0.0, "len": 1.0, "y": -0.07, "yanchor": "top", "pad": {"t": 30},
         "currentvalue": {"prefix": t("floor.clock", lang) + ": ", "font": {"size": 18}},
         "steps": [{"label": names[k], "method": "animate",
                    "args": [[str(k)], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
                                        "transition": {"duration": 0}}]} for k in range(len(times))],
     }]
-    layout["margin"]["b"] = 110
+    layout["margin"]["b"] = 170
     return FloorFigure(data, layout, frames)
 
 

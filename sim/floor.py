@@ -43,7 +43,7 @@ EXTRA_SPOTS = ("entrance", "hall", "cart", "stack_bench", "stacks_far")
 MAX_COORD_M = 500.0
 MAX_FRAMES = 5000
 
-DESK_SPACING_M = 8.0
+DESK_SPACING_M = 10.0
 PLACE_M = 0.8  # room one reader takes in a line
 LINE_COLUMN = 9  # readers per column of a line before it turns (a serpentine line)
 SLOT_M = 1.3  # room beside each other at a desk, for staff and the readers they serve

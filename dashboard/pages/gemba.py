@@ -73,7 +73,7 @@ try:
 except (RunawayScenario, FloorError) as error:
     st.error(t("gemba.runaway", lang, error=error.text(lang) if isinstance(error, FloorError) else str(error)))
     st.stop()
-st.plotly_chart(floor_figure(floors, lang), key="gemba.floor", config={"displayModeBar": False})
+st.plotly_chart(floor_figure(floors, lang), key="gemba.floor", theme=None, config={"displayModeBar": False})
 st.caption(t("gemba.how_to", lang))
 
 # --- the waste walk --------------------------------------------------------------------------------
