@@ -45,7 +45,12 @@ def _arr(values: np.ndarray, digits: int = 1) -> list[float]:
 
 def _static_traces(plan: FloorPlan, scenario: Scenario, lang: str, axes: tuple[str, str]) -> list[dict[str, Any]]:
     """Stations as labelled squares, the entrance: drawn once, not in the frames."""
-    x, y, text, symbols, colours, where = [], [], [], [], [], []
+    x: list[float] = []
+    y: list[float] = []
+    text: list[str] = []
+    symbols: list[str] = []
+    colours: list[str] = []
+    where: list[str] = []
     for sid, (sx, sy) in plan.spots.items():
         if sid not in scenario.stations:
             continue
@@ -247,14 +252,15 @@ def floor_figure(floors: list[tuple[str, Scenario, FloorFrames]], lang: str) -> 
             data.append({**trace, **style, "marker": {**style.get("marker", {}), **trace.get("marker", {})}})
     # the clock: a big text on the first floor, moved by every frame
     clock_idx = len(data)
-    plan0 = floors[0][2].plan
-    data.append({"type": "scatter", "x": [0.5], "y": [1.5], "mode": "text", "text": [clock(times[0])],
+    data.append({"type": "scatter", "x": [0.5], "y": [1.5], "mode": "text", "text": [""],
                  "textfont": {"size": 30, "color": "#000000"}, "textposition": "middle right", "hoverinfo": "skip",
                  "showlegend": False, "xaxis": "x", "yaxis": "y"})
     animated.append(clock_idx)
 
-    frames = []
-    names = [clock(x) if (floors[0][2].day is not None or x < 1440) else f"{x / 60:.0f}h" for x in times]
+    frames: list[dict[str, Any]] = []
+    # a daily library shows the time of day; a continuous run, hours and minutes since its start
+    daily = floors[0][2].day is not None
+    names = [clock(x) if daily else f"{int(x // 60)}:{int(x % 60):02d}" for x in times]
     for k in range(len(times)):
         fdata: list[dict[str, Any]] = []
         for i, (_, scenario, fr) in enumerate(floors):
@@ -268,6 +274,7 @@ def floor_figure(floors: list[tuple[str, Scenario, FloorFrames]], lang: str) -> 
         fdata.append({"type": "scatter", "text": [names[k]]})
         frames.append({"name": str(k), "data": fdata, "traces": animated})
     _restyle_frame_markers(frames, data, animated)
+    data[clock_idx]["text"] = [names[0]]
 
     def play(speed: int) -> dict[str, Any]:
         step_min = float(times[1] - times[0]) if len(times) > 1 else 1.0

@@ -331,7 +331,8 @@ def _reader_positions(plan: FloorPlan, sids: list[str], state: np.ndarray, stati
 
 def _readers(log: EventLog, plan: FloorPlan, times: np.ndarray) -> dict[str, np.ndarray]:
     arrival, leave, group, purpose = _presence(log)
-    iv = _reader_intervals(log)
+    all_iv = _reader_intervals(log)
+    iv = all_iv
     keep = (iv["end"] > iv["start"]) & (iv["end"] > times[0]) & (iv["start"] <= times[-1])
     iv = {name: col[keep] for name, col in iv.items()}
     # the wait so far: queue time of the reader's earlier intervals (cumulated per reader)
@@ -343,7 +344,6 @@ def _readers(log: EventLog, plan: FloorPlan, times: np.ndarray) -> dict[str, np.
     prior = np.empty(len(order))
     prior[order] = cum - cum[base] if len(order) else cum
     # a reader's queues before the window count too
-    all_iv = _reader_intervals(log)
     before = (all_iv["state"] == QUEUE) & (all_iv["end"] <= times[0])
     n = len(arrival)
     wait_before = np.bincount(all_iv["reader"][before], weights=(all_iv["end"] - all_iv["start"])[before], minlength=n)
@@ -366,7 +366,7 @@ def _readers(log: EventLog, plan: FloorPlan, times: np.ndarray) -> dict[str, np.
     rdr = np.concatenate([rdr, hr])
     state = np.concatenate([state, np.full(len(hf), HALL, dtype=np.int8)])
     station = np.concatenate([station, np.full(len(hf), -1, dtype=np.int64)])
-    wait = np.concatenate([wait, prior_wait_at(all_iv, hr, times[hf], n)])
+    wait = np.concatenate([wait, _prior_wait_at(all_iv, hr, times[hf])])
     order_by = np.concatenate([order_by, hr.astype(np.float64)])
     x, y = _reader_positions(plan, log.station_ids, state, station, frame, order_by)
     sort = np.lexsort((rdr, frame))
@@ -383,7 +383,7 @@ def _readers(log: EventLog, plan: FloorPlan, times: np.ndarray) -> dict[str, np.
     }
 
 
-def prior_wait_at(iv: dict[str, np.ndarray], readers: np.ndarray, at: np.ndarray, n: int) -> np.ndarray:
+def _prior_wait_at(iv: dict[str, np.ndarray], readers: np.ndarray, at: np.ndarray) -> np.ndarray:
     """Minutes each reader had queued before `at` (for readers outside any logged activity)."""
     if len(readers) == 0:
         return np.zeros(0)

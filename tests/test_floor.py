@@ -164,6 +164,10 @@ def test_windows_refuse_nonsense(hall: Scenario) -> None:
     with pytest.raises(FloorError, match="too many"):
         build_frames(hall, log, floor_plan(hall), 0.0, log.end_min, 0.5)
     assert peak_hours(hall) == (17, 19)
+    # before opening: an empty hall, nobody on duty, yet a valid figure
+    empty = build_frames(hall, log, floor_plan(hall), 0.0, 500.0, 10.0)
+    assert len(empty.readers["frame"]) == 0 and len(empty.staff["frame"]) == 0
+    assert len(floor_figure([("night", hall, empty)], "en").to_dict()["frames"]) == 51
 
 
 def test_figure_draws_the_frames_and_a_running_clock(hall: Scenario) -> None:
