@@ -347,8 +347,8 @@ def place_name(scenario: Scenario, where: str, lang: str) -> str:
     """A station's or a step's name (a station first: a step may share an id with none)."""
     if where in scenario.stations:
         return pick(scenario.stations[where].name, lang)
-    if where in scenario.steps:
-        return pick(scenario.steps[where].name, lang)
+    if where in scenario.steps:  # marked as a step: a station and a step may share a name
+        return t("gemba.step_place", lang, name=pick(scenario.steps[where].name, lang))
     return where
 
 
