@@ -12,6 +12,7 @@ lang = language_switch()
 pages = [
     st.Page("dashboard/pages/home.py", title=t("nav.home", lang), icon=":material/home:", default=True),
     st.Page("dashboard/pages/sandbox.py", title=t("nav.sandbox", lang), icon=":material/science:"),
+    st.Page("dashboard/pages/gemba.py", title=t("gemba.nav", lang), icon=":material/footprint:"),
     st.Page("dashboard/pages/team.py", title=t("nav.team", lang), icon=":material/groups:"),
     st.Page("dashboard/pages/trainer.py", title=t("nav.trainer", lang), icon=":material/co_present:"),
     st.Page("dashboard/pages/projector.py", title=t("nav.projector", lang), icon=":material/present_to_all:"),
