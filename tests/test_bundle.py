@@ -29,6 +29,7 @@ from pip._vendor.packaging.utils import parse_wheel_filename
 ROOT = Path(__file__).resolve().parents[1]
 APP_LOCK = ROOT / "requirements" / "app.lock"
 TEST_LOCK = ROOT / "requirements" / "test.lock"
+README = ROOT / "README.md"
 
 
 def _load_tasks() -> ModuleType:
@@ -186,6 +187,14 @@ def test_a_wheelhouse_for_another_python_says_which(tmp_path: Path, monkeypatch:
         tasks._check_wheelhouse("run")
 
 
+def test_the_readme_tells_how_to_install_offline_in_both_languages() -> None:
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Offline installation / Установка без интернета", 1)[1].split("\n## ", 1)[0]
+    for needed in ("python tasks.py bundle", "start.bat", "The first start", "Первый запуск", "**140 MB**", "**140 МБ**"):
+        assert needed in section, needed
+    assert re.search(r"\*\*\d+ s\*\*", section) and re.search(r"\*\*\d+ с\*\*", section)
+
+
 def test_the_address_for_teams_is_not_loopback() -> None:
     for address in tasks.lan_addresses():
         assert re.fullmatch(r"\d+\.\d+\.\d+\.\d+", address) and not address.startswith("127.")
@@ -298,6 +307,11 @@ def test_the_windows_wheelhouse_has_every_locked_package() -> None:
     needed = {(re.sub(r"[-_.]+", "-", n).lower(), v) for n, v, m in _lock_lines(APP_LOCK) if not m or Marker(m).evaluate(windows)}
     assert len(needed) >= 45
     assert needed == set(by_name.items())
+    # the README's figure for the Windows bundle stays near the truth when the locks are renewed
+    documented = re.search(r"Windows bundle for Python 3\.12 is \*\*(\d+) MB\*\*", README.read_text(encoding="utf-8"))
+    assert documented, "README: the size of the Windows bundle"
+    actual = sum(w.stat().st_size for w in wheels) / 1_000_000
+    assert abs(actual - int(documented[1])) < 0.2 * actual, f"README says {documented[1]} MB, the wheels take {actual:.0f} MB"
 
 
 def _free_port() -> int:
