@@ -55,7 +55,7 @@ WHEEL_CACHE = ROOT / "build" / "wheels"
 BUNDLE_FILES = ROOT / "bundle"
 # What a bundle carries of the project: its source (installed by `tasks.py run` as today).
 SOURCE = ["app.py", "tasks.py", "pyproject.toml", "README.md", "CHANGELOG.md", "LICENSE", ".streamlit",
-          "sim", "dashboard", "scenarios", "requirements", "docs"]
+          "sim", "dashboard", "scenarios", "requirements", "docs", "bundle"]
 TEST_SOURCE = ["tests", "bench"]
 # Never shipped: a trainer's passcode and database, caches.
 NEVER_SHIPPED = {"secrets.toml", "__pycache__", ".pytest_cache", ".hypothesis", ".mypy_cache", ".ruff_cache"}

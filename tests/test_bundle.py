@@ -42,6 +42,8 @@ def _load_tasks() -> ModuleType:
 
 
 tasks = _load_tasks()
+# Inside an offline bundle built --with-tests there is no package index to download from.
+needs_the_index = pytest.mark.skipif((ROOT / "wheelhouse").is_dir(), reason="an offline bundle: no package index")
 
 
 def _lock_lines(path: Path) -> list[tuple[str, str, str]]:
@@ -224,7 +226,7 @@ def test_the_bundle_holds_the_project_the_scenarios_and_the_start_scripts(bundle
     shipped = {f"scenarios/{p.name}" for p in (ROOT / "scenarios").glob("*.yaml")}
     assert shipped and shipped <= names
     assert {"tasks.py", "app.py", "pyproject.toml", "requirements/app.lock", "sim/model.py", "start.bat", "start.sh",
-            "README-OFFLINE.txt", ".streamlit/config.toml"} <= names
+            "README-OFFLINE.txt", ".streamlit/config.toml", "bundle/start.bat"} <= names
     assert not [n for n in names if "__pycache__" in n or n.endswith(("secrets.toml", ".pyc")) or n.startswith("tests/")]
     assert modes["start.sh"] & 0o111 and modes["tasks.py"] & 0o111
     assert manifest == {"platform": "win_amd64", "python": "3.12", "sys_platform": "win32", "locks": ["app.lock"],
@@ -276,6 +278,7 @@ def test_start_sh_picks_the_bundles_python(bundle_without_wheels: Path, tmp_path
     assert "Не найден Python 3.12" in done.stdout and "Python 3.12 was not found" in done.stdout
 
 
+@needs_the_index
 def test_bundle_refuses_with_a_list_of_packages_that_have_no_wheel(tmp_path: Path) -> None:
     lock = tmp_path / "app.lock"
     # docopt 0.6.2 exists only as source; simpy has a wheel
@@ -291,6 +294,7 @@ def test_bundle_refuses_with_a_list_of_packages_that_have_no_wheel(tmp_path: Pat
 # the real thing: a Windows wheelhouse, and a bundle for this machine installed with no network
 
 
+@needs_the_index
 @pytest.mark.slow
 def test_the_windows_wheelhouse_has_every_locked_package() -> None:
     wheels = tasks.build_wheelhouse([APP_LOCK], tasks.Target("win_amd64", "3.12"))
@@ -336,6 +340,7 @@ def _no_network_prefix() -> list[str]:
     return []
 
 
+@needs_the_index
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="start.sh and process groups: Linux and macOS")
 def test_a_bundle_for_this_machine_installs_and_runs_with_no_network(tmp_path: Path) -> None:
