@@ -53,6 +53,8 @@ MANIFEST = "wheelhouse.json"
 # Downloaded wheels are kept here per target, so that a second bundle needs no download at all.
 WHEEL_CACHE = ROOT / "build" / "wheels"
 BUNDLE_FILES = ROOT / "bundle"
+# The folder inside a bundle's zip: short, because Windows limits a path to 260 characters.
+BUNDLE_FOLDER = "lean-trainer"
 # What a bundle carries of the project: its source (installed by `tasks.py run` as today).
 SOURCE = ["app.py", "tasks.py", "pyproject.toml", "README.md", "CHANGELOG.md", "LICENSE", ".streamlit",
           "sim", "dashboard", "scenarios", "requirements", "docs", "bundle"]
@@ -467,7 +469,7 @@ def build_bundle(target: Target, with_tests: bool, out: Path) -> Path:
                 "locks": [lock.name for lock in locks], "wheels": [w.name for w in wheels]}
     with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as bundle:
         def add(data: bytes, where: str, executable: bool = False, compress: bool = True) -> None:
-            info = zipfile.ZipInfo(f"{name}/{where}", date_time=time.localtime()[:6])
+            info = zipfile.ZipInfo(f"{BUNDLE_FOLDER}/{where}", date_time=time.localtime()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
             info.external_attr = (0o755 if executable else 0o644) << 16
             bundle.writestr(info, data)
@@ -542,6 +544,33 @@ def _check_wheelhouse(kind: str) -> None:
         raise TaskError(f"wheelhouse/ has no wheel of{hint}:\n{listed}")
 
 
+# Windows refuses paths over 260 characters unless long paths are enabled; the deepest file the
+# locked packages install lies about 150 characters below site-packages (streamlit's templates).
+WINDOWS_PATH_LIMIT = 260
+DEEPEST_INSTALLED = 150
+
+
+def windows_path_warning(site_packages: str, long_paths_enabled: bool) -> str | None:
+    """A warning when packages installed under `site_packages` would pass Windows' path limit."""
+    if long_paths_enabled or len(site_packages) + 1 + DEEPEST_INSTALLED < WINDOWS_PATH_LIMIT:
+        return None
+    return (f"this folder lies deep ({len(site_packages)} characters to .venv's packages): Windows refuses paths "
+            f"over {WINDOWS_PATH_LIMIT} characters, so the installation may fail. If it does, move the folder near "
+            r"the top of the disk (e.g. C:\lean-trainer), delete .venv and start again. "
+            "/ Папка лежит слишком глубоко: если установка не удастся, перенесите её ближе к корню диска "
+            r"(например, C:\lean-trainer), удалите .venv и запустите снова.")
+
+
+def _long_paths_enabled() -> bool:
+    try:
+        import winreg  # Windows only
+
+        with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, r"SYSTEM\CurrentControlSet\Control\FileSystem") as key:
+            return bool(winreg.QueryValueEx(key, "LongPathsEnabled")[0] == 1)
+    except (ImportError, OSError):
+        return False
+
+
 def _ensure_env(kind: str) -> Path:
     """Create .venv if needed and install the lock file for `kind` unless it is installed already."""
     python = _ensure_venv()
@@ -551,6 +580,10 @@ def _ensure_env(kind: str) -> Path:
     if stamp.exists() and stamp.read_text() == digest:
         return python
     pip = [str(python), "-m", "pip", "--disable-pip-version-check", "install", "--quiet"]
+    if os.name == "nt":
+        warning = windows_path_warning(str(VENV / "Lib" / "site-packages"), _long_paths_enabled())
+        if warning:
+            _say(f"warning: {warning}")
     if WHEELHOUSE.is_dir():
         _check_wheelhouse(kind)
         _say(f"installing packages from {lock.relative_to(ROOT)} out of wheelhouse/, with no network "

@@ -197,6 +197,14 @@ def test_the_readme_tells_how_to_install_offline_in_both_languages() -> None:
     assert re.search(r"\*\*\d+ s\*\*", section) and re.search(r"\*\*\d+ с\*\*", section)
 
 
+def test_a_deep_folder_on_windows_gets_a_warning_naming_a_short_one() -> None:
+    deep = "C:\\Users\\biblioteka\\Downloads\\lean-library-trainer-0.1.0-win_amd64-py312\\lean-trainer\\.venv\\Lib\\site-packages"
+    warning = tasks.windows_path_warning(deep, long_paths_enabled=False)
+    assert warning and "260" in warning and "C:\\lean-trainer" in warning and "перенесите" in warning
+    assert tasks.windows_path_warning(deep, long_paths_enabled=True) is None
+    assert tasks.windows_path_warning("C:\\lean-trainer\\.venv\\Lib\\site-packages", long_paths_enabled=False) is None
+
+
 def test_the_address_for_teams_is_not_loopback() -> None:
     for address in tasks.lan_addresses():
         assert re.fullmatch(r"\d+\.\d+\.\d+\.\d+", address) and not address.startswith("127.")
@@ -220,8 +228,9 @@ def bundle_without_wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_bundle_holds_the_project_the_scenarios_and_the_start_scripts(bundle_without_wheels: Path) -> None:
     assert bundle_without_wheels.name == "lean-library-trainer-0.1.0-win_amd64-py312.zip"
     with zipfile.ZipFile(bundle_without_wheels) as bundle:
+        assert {n.split("/", 1)[0] for n in bundle.namelist()} == {"lean-trainer"}  # short, for Windows' path limit
         names = {n.split("/", 1)[1] for n in bundle.namelist()}
-        manifest = json.loads(bundle.read("lean-library-trainer-0.1.0-win_amd64-py312/wheelhouse/wheelhouse.json"))
+        manifest = json.loads(bundle.read("lean-trainer/wheelhouse/wheelhouse.json"))
         modes = {i.filename.split("/", 1)[1]: i.external_attr >> 16 for i in bundle.infolist()}
     shipped = {f"scenarios/{p.name}" for p in (ROOT / "scenarios").glob("*.yaml")}
     assert shipped and shipped <= names
@@ -235,7 +244,7 @@ def test_the_bundle_holds_the_project_the_scenarios_and_the_start_scripts(bundle
 
 def _bundled_text(archive: Path, name: str) -> bytes:
     with zipfile.ZipFile(archive) as bundle:
-        return bundle.read(f"{archive.stem}/{name}")
+        return bundle.read(f"lean-trainer/{name}")
 
 
 def test_start_bat_asks_the_py_launcher_for_the_bundles_python(bundle_without_wheels: Path) -> None:
@@ -350,7 +359,7 @@ def test_a_bundle_for_this_machine_installs_and_runs_with_no_network(tmp_path: P
     archive = next((tmp_path / "dist").glob("*.zip"))
     with zipfile.ZipFile(archive) as bundle:
         bundle.extractall(tmp_path / "unpacked")
-    folder = tmp_path / "unpacked" / archive.stem
+    folder = tmp_path / "unpacked" / "lean-trainer"
     assert len(list((folder / "wheelhouse").glob("*.whl"))) >= 45
     env = _offline_environment()
 
