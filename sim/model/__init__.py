@@ -19,21 +19,21 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import simpy
 
-from .eventlog import Ev, EventLog, LogBuilder
-from .rng import Streams
-from .scenario import Scenario
+from ..eventlog import Ev, EventLog, LogBuilder
+from ..rng import Streams
+from ..scenario import Scenario
+from .records import VISITS_PER_STEP, Job, Member, StepRT
 
 # event codes as plain ints: faster to look up and to store than enum members on the hot path
 E = SimpleNamespace(**{e.name: int(e) for e in Ev})
 
-VISITS_PER_STEP = 4  # uniforms kept per reader and step: the first try and up to three reworks
 DRAIN_MIN = 6 * 60  # how long after the last closing readers are still served
 _CHECK_EVERY = 4096
 MAX_READERS = 3_000_000
@@ -41,90 +41,6 @@ MAX_READERS = 3_000_000
 
 class RunawayScenario(RuntimeError):
     """The run went past its event budget or reader cap: the scenario is not a working library."""
-
-
-class Job:
-    """Work waiting at a station: a reader's step, a reshelving run, a stack run, a batch of new items."""
-
-    __slots__ = (
-        "after_hours",
-        "cancelled",
-        "done_ev",
-        "duration",
-        "group",
-        "line",
-        "on_done",
-        "on_start",
-        "priority",
-        "queued_at",
-        "reader",
-        "remaining",
-        "started",
-        "station",
-        "step",
-        "token",
-    )
-
-    def __init__(self, station: StationRT, duration: float | None, on_done: Callable[[Job], None],
-                 reader: int = -1, group: int = -1, step: int = -1, priority: bool = False,
-                 after_hours: bool = True, on_start: Callable[[Job], float] | None = None) -> None:
-        self.station = station
-        self.reader = reader
-        self.group = group
-        self.step = step
-        self.priority = priority
-        self.duration = duration
-        self.remaining: float | None = None
-        self.token = 0
-        self.started = False
-        self.cancelled = False
-        self.queued_at = 0.0
-        self.on_start = on_start
-        self.on_done = on_done
-        self.after_hours = after_hours
-        self.line: Member | None = None
-        self.done_ev: simpy.Event | None = None
-
-
-class Member:
-    """One staff member."""
-
-    __slots__ = (
-        "assist",
-        "assist_above",
-        "back",
-        "busy_since",
-        "duty_since",
-        "front",
-        "idx",
-        "interruptible",
-        "job",
-        "job_end",
-        "last_station",
-        "leaving",
-        "lines",
-        "on_duty",
-        "role",
-        "setup",
-    )
-
-    def __init__(self, idx: int, role: int, setup: float, interruptible: bool) -> None:
-        self.idx = idx
-        self.role = role
-        self.front: list[StationRT] = []
-        self.back: list[StationRT] = []
-        self.assist: StationRT | None = None
-        self.assist_above = 0
-        self.interruptible = interruptible
-        self.setup = setup
-        self.on_duty = False
-        self.duty_since = 0.0
-        self.leaving = False
-        self.job: Job | None = None
-        self.busy_since = 0.0
-        self.job_end = 0.0
-        self.last_station: StationRT | None = None
-        self.lines: dict[int, deque[Job]] = {}
 
 
 class StationRT:
@@ -249,27 +165,23 @@ class LibraryModel:
                 patience = rng.mapped("reader.patience", g.patience.from_uniform, gid)
             self.group_rt.append((g, [p for p, _ in mix], cum, patience))
         self.routes = [[self.step_index[sid] for sid in p.route] for p in s.purposes.values()]
-        self.step_rt = []
+        self.step_rt: list[StepRT] = []
+        self.step_books: list[Any] = []
         for sid, st in s.steps.items():
             times = rng.mapped(f"step.{sid}.time", st.time.from_uniform, "time") if st.time else None
             books = (
                 rng.mapped(f"step.{sid}.books", st.returns_books.from_uniform, "books") if st.returns_books else None
             )
-            self.step_rt.append(
-                {
-                    "idx": self.step_index[sid],
-                    "spec": st,
-                    "station": self.stations[st.station],
-                    "times": times,
-                    "errors": rng.uniform(f"step.{sid}.error"),
-                    "not_found": rng.uniform(f"step.{sid}.not_found"),
-                    "books": books,
-                    "walk": st.walk_m / s.walk_speed_m_per_min,
-                    "alt": self.step_index[st.self_service] if st.self_service else None,
-                    "on_nf": self.step_index[st.on_not_found] if st.on_not_found else None,
-                    "va": st.value == "value_added",
-                }
+            srt = StepRT(
+                self.step_index[sid], sid, st, self.stations[st.station], times,
+                errors=rng.uniform(f"step.{sid}.error"),
+                not_found=rng.uniform(f"step.{sid}.not_found"),
+                walk=st.walk_m / s.walk_speed_m_per_min,
+                alt=self.step_index[st.self_service] if st.self_service else None,
+                on_nf=self.step_index[st.on_not_found] if st.on_not_found else None,
             )
+            self.step_rt.append(srt)
+            self.step_books.append(books)
 
     def _build_collection(self) -> None:
         s, rng = self.s, self.rng
@@ -737,13 +649,13 @@ class LibraryModel:
         while i < len(route):
             srt = self.step_rt[route[i]]
             i += 1
-            if self_service and srt["alt"] is not None:
-                srt = self.step_rt[srt["alt"]]
-            spec = srt["spec"]
-            sidx = srt["idx"]
+            if self_service and srt.alt is not None:
+                srt = self.step_rt[srt.alt]
+            spec = srt.spec
+            sidx = srt.idx
             visit = visits.get(sidx, 0)
             visits[sidx] = visit + 1
-            st = srt["station"]
+            st = srt.station
             if spec.kind == "stack_delivery":
                 order_time = env.now
                 done = env.event()
@@ -779,13 +691,14 @@ class LibraryModel:
             if spec.kind == "shelf_search":
                 found = self._search(srt, n, g, visit)
                 if not found:
-                    if srt["on_nf"] is not None:
-                        route = [srt["on_nf"]]
+                    if srt.on_nf is not None:
+                        route = [srt.on_nf]
                         i = 0
                         continue
                     break
-            if srt["books"] is not None:
-                self._books_returned(max(1, round(srt["books"][n])))
+            books = self.step_books[srt.idx]
+            if books is not None:
+                self._books_returned(max(1, round(books[n])))
             if order_time is not None and spec.kind == "service":
                 self._log(E.STACK_LEAD, n, g, sidx, st.idx, -1, env.now - order_time)
                 order_time = None
@@ -801,26 +714,17 @@ class LibraryModel:
             if patience is not None:
                 patience.ensure(readers)
         for srt in self.step_rt:
-            for key in ("times", "errors"):
-                if srt[key] is not None:
-                    srt[key].ensure(readers * VISITS_PER_STEP)
+            if srt.times is not None:
+                srt.times.ensure(readers * VISITS_PER_STEP)
+            srt.errors.ensure(readers * VISITS_PER_STEP)
 
-    def _step_time(self, srt: dict, n: int, visit: int, factor: float) -> tuple[float, int]:
+    def _step_time(self, srt: StepRT, n: int, visit: int, factor: float) -> tuple[float, int]:
         """Minutes of the step for reader (or item) `n`, rework included, and how many reworks."""
-        base = n * VISITS_PER_STEP
-        j = min(visit, VISITS_PER_STEP - 1)
-        times = srt["times"]
-        duration = times[base + j] * factor + srt["walk"]
-        rate = srt["spec"].error_rate
-        attempt = 0
-        while rate > 0 and attempt < VISITS_PER_STEP - 1 and srt["errors"][base + attempt] < rate:
-            attempt += 1
-            duration += times[base + min(j + attempt, VISITS_PER_STEP - 1)] * factor * srt["spec"].rework_factor
-        return duration, attempt
+        return srt.duration(n, visit, factor)
 
-    def _log_reworks(self, srt: dict, n: int, g: int, attempts: int) -> None:
+    def _log_reworks(self, srt: StepRT, n: int, g: int, attempts: int) -> None:
         for attempt in range(1, attempts + 1):
-            self._log(E.REWORK, n, g, srt["idx"], srt["station"].idx, -1, float(attempt))
+            self._log(E.REWORK, n, g, srt.idx, srt.station.idx, -1, float(attempt))
 
     def _reader_job_done(self, job: Job) -> None:
         assert job.done_ev is not None
@@ -843,13 +747,13 @@ class LibraryModel:
 
     # --- collection: reshelving and shelf search --------------------------------------------------
 
-    def _search(self, srt: dict, n: int, g: int, visit: int) -> bool:
+    def _search(self, srt: StepRT, n: int, g: int, visit: int) -> bool:
         rs = self.s.reshelving
         assert rs is not None
         waiting = len(self.cart) + self.books_in_runs
         p = min(rs.not_found_max, rs.misshelve_rate + rs.not_found_per_waiting_book * waiting)
-        if srt["not_found"][n * VISITS_PER_STEP + min(visit, VISITS_PER_STEP - 1)] < p:
-            self._log(E.NOT_FOUND, n, g, srt["idx"], srt["station"].idx, -1, p)
+        if srt.not_found[n * VISITS_PER_STEP + min(visit, VISITS_PER_STEP - 1)] < p:
+            self._log(E.NOT_FOUND, n, g, srt.idx, srt.station.idx, -1, p)
             return False
         return True
 
@@ -985,7 +889,7 @@ class LibraryModel:
 
     def _acq_job(self, k: int, items: list[int]) -> None:
         srt = self.acq_steps[k]
-        st = srt["station"]
+        st = srt.station
         self.acq_in_process[k] += len(items)
         self.acq_job_queued[k] = True
         began: list[float] = []
@@ -997,11 +901,11 @@ class LibraryModel:
             minutes = 0.0
             for m in items:
                 if k == 0:
-                    self._log(E.ACQ_STARTED, m, -1, srt["idx"], st.idx, -1, now - self.acq_items[m][0])
-                self._log(E.ACQ_WAIT, m, -1, srt["idx"], st.idx, -1, now - self.acq_items[m][1])
+                    self._log(E.ACQ_STARTED, m, -1, srt.idx, st.idx, -1, now - self.acq_items[m][0])
+                self._log(E.ACQ_WAIT, m, -1, srt.idx, st.idx, -1, now - self.acq_items[m][1])
                 work, reworks = self._step_time(srt, m, 0, 1.0)
                 self._log_reworks(srt, m, -1, reworks)
-                self._log(E.ACQ_WORK, m, -1, srt["idx"], st.idx, -1, work)
+                self._log(E.ACQ_WORK, m, -1, srt.idx, st.idx, -1, work)
                 minutes += work
             self._acq_try()
             return minutes
@@ -1010,7 +914,7 @@ class LibraryModel:
             now = self.env.now
             self.acq_in_process[k] -= len(items)
             for m in items:
-                self._log(E.ACQ_STEP_DONE, m, -1, srt["idx"], st.idx, -1, now - began[0])
+                self._log(E.ACQ_STEP_DONE, m, -1, srt.idx, st.idx, -1, now - began[0])
             if k + 1 < len(self.acq_buffers):
                 acq = self.s.acquisitions
                 assert acq is not None
@@ -1021,10 +925,10 @@ class LibraryModel:
             else:
                 for m in items:
                     receipt = self.acq_items.pop(m)[0]
-                    self._log(E.ACQ_SHELVED, m, -1, srt["idx"], st.idx, -1, now - receipt)
+                    self._log(E.ACQ_SHELVED, m, -1, srt.idx, st.idx, -1, now - receipt)
             self._acq_try()
 
-        self._enqueue(Job(st, None, done, step=srt["idx"], on_start=start, after_hours=False))
+        self._enqueue(Job(st, None, done, step=srt.idx, on_start=start, after_hours=False))
 
     def _shipments(self) -> Generator[simpy.Event, Any, None]:
         acq = self.s.acquisitions
