@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
     from ..rng import Stream
     from ..scenario import ReaderGroup, Step
-    from . import StationRT as Station
+    from .queues import Station
 
 VISITS_PER_STEP = 4  # uniforms kept per reader and step: the first try and up to three reworks
 
