@@ -119,7 +119,7 @@ class Reshelving:
 class ClosedStacks:
     """Orders from the closed stacks wait for a run: on demand, or every `interval_min` while open."""
 
-    __slots__ = ("ctx", "item_times", "orders", "queued", "run_times", "runs", "spec", "station")
+    __slots__ = ("_timer_process", "ctx", "item_times", "orders", "queued", "run_times", "runs", "spec", "station")
 
     def __init__(self, ctx: Context, spec: StacksSpec, station: Station) -> None:
         self.ctx = ctx
@@ -130,6 +130,7 @@ class ClosedStacks:
         self.runs = 0
         self.run_times = ctx.rng.mapped("stacks.run", spec.run_time.from_uniform, "run")
         self.item_times = ctx.rng.mapped("stacks.item", spec.time_per_item.from_uniform, "item")
+        self._timer_process: simpy.Process | None = None
 
     def attach(self, steps: list[StepRT]) -> None:
         """Stack-delivery steps order from these stacks."""
@@ -167,20 +168,41 @@ class ClosedStacks:
 
         st.enqueue(Job(st, None, done, on_start=start, after_hours=True))
 
-    def on_open(self) -> None:
-        """At opening: start the day's run timer (stacks run every `interval_min`)."""
+    def start(self) -> None:
+        """Before the run: the one run timer of the run (interval mode), idle until the first opening."""
         if self.spec.mode == "interval":
-            self.ctx.env.process(self._timer())
+            self._timer_process = self.ctx.env.process(self._timer())
+
+    def on_open(self) -> None:
+        """At opening: the run timer starts counting `interval_min` from now."""
+        if self._timer_process is not None:
+            self._timer_process.interrupt("open")
 
     def on_close(self) -> None:
-        """At closing: orders still waiting go with a last run."""
+        """At closing: the run timer stops; orders still waiting go with a last run."""
+        if self._timer_process is not None:
+            self._timer_process.interrupt("close")
         if self.orders and not self.queued:
             self._new_run()
 
     def _timer(self) -> Generator[simpy.Event, Any, None]:
-        """Process: every `interval_min` while the library is open, a run takes the waiting orders."""
+        """Process, one per run: every `interval_min` while the library is open, a run takes the waiting orders.
+
+        The clock interrupts it at each opening (it starts counting) and closing (it stops), so a long
+        interval never carries over into the next day. An interrupt is delivered before anything else
+        scheduled at that moment, as a new process would start.
+        """
         env = self.ctx.env
-        while not self.ctx.closed:
-            yield env.timeout(self.spec.interval_min)
-            if not self.ctx.closed and self.orders and not self.queued:
-                self._new_run()
+        idle = env.event()  # never triggered: the timer sleeps on it while the library is closed
+        while True:
+            try:
+                yield idle
+            except simpy.Interrupt:
+                pass  # opening
+            try:
+                while True:
+                    yield env.timeout(self.spec.interval_min)
+                    if not self.ctx.closed and self.orders and not self.queued:
+                        self._new_run()
+            except simpy.Interrupt:
+                pass  # closing

@@ -58,6 +58,8 @@ class LibraryModel:
         env = ctx.env
         times = self.readers.arrival_times(ctx.horizon_min)
         self.readers.pregenerate(len(times))
+        if self.stacks is not None:  # before the clock, which wakes it at the first opening
+            self.stacks.start()
         env.process(self.clock.calendar())
         env.process(self.readers.arrivals(times))
         if self.reshelving is not None and self.reshelving.spec.interval_min is not None:
