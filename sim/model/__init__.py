@@ -13,13 +13,18 @@ environment, the scenario, the random streams, the event log, open or closed, re
 - `collection`: the reshelving cart and shelf searches, the closed stacks and their runs;
 - `backoffice`: acquisitions through their steps in batches with WIP limits;
 - `clock`: opening, closing and the hourly roster;
+- `budget`: the memory budget of a replication (estimated before the run, watched during it);
 - `root`: `LibraryModel`, which builds only the parts a scenario has, and `simulate`.
 """
 
 from __future__ import annotations
 
-from .context import DRAIN_MIN, MAX_READERS, RunawayScenario
+from .budget import DEFAULT_LIMIT_MB, MemoryEstimate, RunawayScenario, check_memory, estimate_memory
+from .context import DRAIN_MIN, MAX_READERS
 from .records import VISITS_PER_STEP
 from .root import LibraryModel, simulate
 
-__all__ = ["DRAIN_MIN", "MAX_READERS", "VISITS_PER_STEP", "LibraryModel", "RunawayScenario", "simulate"]
+__all__ = [
+    "DEFAULT_LIMIT_MB", "DRAIN_MIN", "MAX_READERS", "VISITS_PER_STEP", "LibraryModel", "MemoryEstimate",
+    "RunawayScenario", "check_memory", "estimate_memory", "simulate",
+]

@@ -11,9 +11,12 @@ import simpy
 from ..rng import Stream
 from ..scenario import Reshelving as ReshelvingSpec
 from ..scenario import Stacks as StacksSpec
+from .budget import BOOK_BYTES, ROW_BYTES
 from .context import Context, E
 from .queues import Station
 from .records import VISITS_PER_STEP, Job, StepRT
+
+BOOK_ROOM = BOOK_BYTES + 2 * ROW_BYTES  # a returned book: on the cart, then its rows in the log
 
 
 class Reshelving:
@@ -46,8 +49,12 @@ class Reshelving:
                 srt.return_books = self._returns(stream)
 
     def _returns(self, stream: Stream) -> Callable[[int], None]:
+        check = self.ctx.check_budget
+
         def returned(n: int) -> None:
-            self.books_returned(max(1, round(stream[n])))
+            books = stream[n]
+            check(books * BOOK_ROOM)  # before a count drawn from a wide distribution fills memory
+            self.books_returned(max(1, round(books)))
 
         return returned
 
@@ -67,6 +74,7 @@ class Reshelving:
         for _ in range(count):
             self.cart.append((self.book_count, now))
             self.book_count += 1
+        self.ctx.held_books += count
         self.ctx.row(E.BOOKS_RETURNED, -1, -1, -1, -1, -1, float(count))
         if len(self.cart) >= self.spec.batch_size and not self.queued:
             self._new_run()
@@ -93,6 +101,7 @@ class Reshelving:
             ctx = self.ctx
             now = ctx.env._now
             self.books_in_runs -= len(run)
+            ctx.held_books -= len(run)
             for book, returned in run:
                 ctx.row(E.BOOK_SHELVED, book, -1, -1, st.idx, -1, now - returned)
             if len(self.cart) >= self.spec.batch_size and not self.queued:

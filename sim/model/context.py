@@ -10,6 +10,7 @@ import simpy
 from ..eventlog import Ev, LogBuilder
 from ..rng import Streams
 from ..scenario import Scenario
+from .budget import Budget
 
 # event codes as plain ints: faster to look up and to store than enum members on the hot path
 E = SimpleNamespace(**{e.name: int(e) for e in Ev})
@@ -17,19 +18,19 @@ E = SimpleNamespace(**{e.name: int(e) for e in Ev})
 DRAIN_MIN = 6 * 60  # how long after the last closing readers are still served
 CHECK_EVERY = 4096  # job starts (or arrivals) between two checks of the budget
 MAX_READERS = 3_000_000
-
-
-class RunawayScenario(RuntimeError):
-    """The run went past its event budget or reader cap: the scenario is not a working library."""
+COMPACT_ROWS = 1 << 16  # log rows kept as Python floats before they are compacted into columns
 
 
 class Context:
-    """What the parts share. `closed` and `inside` change as the run goes; the rest is fixed."""
+    """What the parts share. `closed`, `inside` and `held_books` change as the run goes; the rest is fixed."""
 
-    __slots__ = ("_extend", "closed", "end_min", "env", "horizon_min", "inside", "log", "rng", "scenario")
+    __slots__ = ("_extend", "budget", "closed", "end_min", "env", "held_books", "horizon_min", "inside", "log", "rng",
+                 "scenario")
 
-    def __init__(self, scenario: Scenario, seed: int, replication: int) -> None:
+    def __init__(self, scenario: Scenario, seed: int, replication: int, budget: Budget) -> None:
         self.scenario = scenario
+        self.budget = budget
+        self.held_books = 0  # on the reshelving cart or in a run: memory the budget counts
         self.env = simpy.Environment()
         self.rng = Streams(seed, replication)
         self.log = LogBuilder()
@@ -49,10 +50,8 @@ class Context:
         # env._now: SimPy's clock without the property call (this runs about five times per reader)
         self._extend((self.env._now, kind, entity, group, step, station, staff, value))
 
-    def check_budget(self) -> None:
-        """Stop a run whose log passed the scenario's event budget (`max_events`)."""
-        if len(self.log) > self.scenario.max_events:
-            raise RunawayScenario(
-                f"the run passed its budget of {self.scenario.max_events:,} events (max_events): "
-                "queues are probably growing without end; add staff or lower the arrivals"
-            )
+    def check_budget(self, extra_bytes: float = 0.0) -> None:
+        """Stop a run that passed its event budget or would pass its memory limit (with `extra_bytes` more)."""
+        if len(self.log.rows) >= COMPACT_ROWS * LogBuilder.WIDTH:
+            self.log.compact()
+        self.budget.check(len(self.log), self.inside, self.held_books, extra_bytes)

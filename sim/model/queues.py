@@ -90,6 +90,10 @@ class Station:
         """At closing: is there work here that staff must stay (or come) for?"""
         return bool(self.waiting) and any(j.after_hours for j in (*self.queue, *self.pqueue, *self.holding))
 
+    def queued_jobs(self) -> list[Job]:
+        """Every job still in a line here (some may be cancelled)."""
+        return [*self.pqueue, *self.queue, *self.holding]
+
     def member_arrives(self, m: Member) -> None:
         """Member `m`, who works this station, comes on duty."""
 
@@ -252,6 +256,13 @@ class DeskLines(Station):
             if line and job in line:
                 line.remove(job)
                 break
+
+    def queued_jobs(self) -> list[Job]:
+        """Every job in a desk's line or waiting for a desk (and any requeued work)."""
+        jobs = Station.queued_jobs(self)
+        for m in self.members:
+            jobs += m.lines.get(self.idx, ())
+        return jobs
 
     def needs_call_in_at_close(self) -> bool:
         """Readers in the lines are served after closing."""

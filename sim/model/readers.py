@@ -8,14 +8,15 @@ plain lists and two variants of a scenario see the same readers (common random n
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from functools import partial
 from typing import Any
 
 import numpy as np
 import simpy
 
-from .context import CHECK_EVERY, MAX_READERS, Context, E, RunawayScenario
+from .budget import RunawayScenario
+from .context import CHECK_EVERY, MAX_READERS, Context, E
 from .queues import Station
 from .records import VISITS_PER_STEP, GroupRT, Job, StepRT
 from .staff import Staff
@@ -42,12 +43,13 @@ def build_steps(ctx: Context, stations: dict[str, Station]) -> list[StepRT]:
 class Readers:
     """The arrival process and each reader's visit along the route of its purpose."""
 
-    __slots__ = ("active", "count", "ctx", "group_cum", "groups", "routes", "staff", "steps",
+    __slots__ = ("active", "count", "ctx", "group_cum", "groups", "routes", "staff", "stations", "steps",
                  "u_group", "u_purpose", "u_self", "v_group", "v_purpose", "v_self")
 
-    def __init__(self, ctx: Context, steps: list[StepRT], staff: Staff) -> None:
+    def __init__(self, ctx: Context, steps: list[StepRT], staff: Staff, stations: list[Station]) -> None:
         s, rng = ctx.scenario, ctx.rng
         self.ctx = ctx
+        self.stations = stations
         self.steps = steps
         self.staff = staff
         self.active: dict[int, tuple[float, int]] = {}  # reader -> (arrival, group), while inside
@@ -65,9 +67,9 @@ class Readers:
             self.groups.append(GroupRT(g, [p for p, _ in mix], cum, patience))
         step_index = {sid: i for i, sid in enumerate(s.steps)}
         self.routes = [[step_index[sid] for sid in p.route] for p in s.purposes.values()]
-        self.v_group: list[float] = []
-        self.v_purpose: list[float] = []
-        self.v_self: list[float] = []
+        self.v_group: Sequence[float] = ()
+        self.v_purpose: Sequence[float] = ()
+        self.v_self: Sequence[float] = ()
 
     # --- arrivals ---------------------------------------------------------------------------------
 
@@ -97,7 +99,7 @@ class Readers:
             count = gen.poisson(rate * (end - start) / 60.0)
             times += np.sort(gen.uniform(start, end, size=count)).tolist()
             if len(times) > MAX_READERS:
-                raise RunawayScenario(f"more than {MAX_READERS:,} readers would arrive; lower the arrivals")
+                raise RunawayScenario("readers", max=MAX_READERS)
         return times
 
     def pregenerate(self, readers: int) -> None:
@@ -111,7 +113,8 @@ class Readers:
         for srt in self.steps:
             if srt.times is not None:
                 srt.times.ensure(readers * VISITS_PER_STEP)
-            srt.errors.ensure(readers * VISITS_PER_STEP)
+            if srt.error_rate > 0:  # without errors the stream is never read
+                srt.errors.ensure(readers * VISITS_PER_STEP)
 
     def arrivals(self, times: list[float]) -> Generator[simpy.Event, Any, None]:
         """Process: start each reader's visit at its arrival time."""
@@ -237,8 +240,13 @@ class Readers:
             self.staff.send_idle_home()
 
     def finish(self) -> None:
-        """Readers still inside when the run stops."""
+        """Readers still inside when the run stops, and the wait so far of those still in a queue
+        (without it a run that ends with long queues would report the waits of the few served only)."""
         ctx = self.ctx
         now = ctx.env._now
+        queued = sorted((job for st in self.stations for job in st.queued_jobs()
+                         if job.reader >= 0 and not job.started and not job.cancelled), key=lambda job: job.reader)
+        for job in queued:
+            ctx.row(E.WAIT_AT_END, job.reader, job.group, job.step, job.station.idx, -1, now - job.queued_at)
         for n, (arrived, g) in self.active.items():
             ctx.row(E.LEFT_INSIDE, n, g, -1, -1, -1, now - arrived)

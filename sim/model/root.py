@@ -7,6 +7,7 @@ import numpy as np
 from ..eventlog import EventLog
 from ..scenario import Scenario
 from .backoffice import BackOffice
+from .budget import DEFAULT_LIMIT_MB, Budget, check_memory
 from .clock import Clock
 from .collection import ClosedStacks, Reshelving
 from .context import Context
@@ -23,8 +24,9 @@ class LibraryModel:
     or not; they register with the clock and attach themselves to the steps that use them.
     """
 
-    def __init__(self, scenario: Scenario, seed: int, replication: int = 0) -> None:
-        self.ctx = ctx = Context(scenario, seed, replication)
+    def __init__(self, scenario: Scenario, seed: int, replication: int = 0,
+                 memory_limit_mb: int = DEFAULT_LIMIT_MB) -> None:
+        self.ctx = ctx = Context(scenario, seed, replication, Budget(scenario, memory_limit_mb))
         gidx = {g: i for i, g in enumerate(scenario.groups)}
         self.stations: dict[str, Station] = {
             sid: make_station(ctx, i, sid, st.kind, st.tier == "front", st.queue == "per_desk", st.capacity,
@@ -33,7 +35,7 @@ class LibraryModel:
         }
         self.staff = Staff(ctx, self.stations)
         steps = build_steps(ctx, self.stations)
-        self.readers = Readers(ctx, steps, self.staff)
+        self.readers = Readers(ctx, steps, self.staff, list(self.stations.values()))
         self.clock = Clock(ctx, self.staff, list(self.stations.values()))
         # hooks in the order the model has always run them at opening and closing
         self.stacks: ClosedStacks | None = None
@@ -56,7 +58,9 @@ class LibraryModel:
         """Run to the end of the horizon (and the drain after it) and return the event log."""
         ctx = self.ctx
         env = ctx.env
+        check_memory(ctx.scenario, ctx.budget.limit_mb)  # refuse before drawing anything
         times = self.readers.arrival_times(ctx.horizon_min)
+        ctx.budget.readers_drawn(ctx.scenario, len(times))
         self.readers.pregenerate(len(times))
         if self.stacks is not None:  # before the clock, which wakes it at the first opening
             self.stacks.start()
@@ -87,6 +91,11 @@ class LibraryModel:
         )
 
 
-def simulate(scenario: Scenario, seed: int, replication: int = 0) -> EventLog:
-    """Run one replication of `scenario` and return its event log."""
-    return LibraryModel(scenario, seed, replication).run()
+def simulate(scenario: Scenario, seed: int, replication: int = 0, *,
+             memory_limit_mb: int = DEFAULT_LIMIT_MB) -> EventLog:
+    """Run one replication of `scenario` and return its event log.
+
+    Raises `RunawayScenario` if the run would need more than `memory_limit_mb` (estimated before it
+    starts, watched while it runs), passes the scenario's `max_events`, or draws too many readers.
+    """
+    return LibraryModel(scenario, seed, replication, memory_limit_mb).run()
