@@ -21,6 +21,7 @@ from .experiment import (
     Comparison,
     Results,
     compare,
+    memory_limit_mb,
     run_experiment,
 )
 from .i18n import t
@@ -321,7 +322,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     score = balanced_score(as_is, baseline, results, (), tools)
     if args.events:
         try:
-            simulate(scenario, args.seed, 0).write_csv(args.events)
+            simulate(scenario, args.seed, 0, memory_limit_mb=memory_limit_mb()).write_csv(args.events)
         except OSError as error:
             raise CliError(f"{args.events}: cannot write: {error.strerror}") from None
     if args.format == "json":

@@ -42,6 +42,7 @@ class Ev(IntEnum):
     ACQ_STARTED = 22  # work on an acquisitions item starts (its first step); value = minutes since receipt
     ACQ_REQUESTED = 23  # a new item was asked for by a reader (logged at receipt)
     ACQ_STEP_DONE = 24  # an item's batch finishes a step; value = minutes from the batch's start
+    WAIT_AT_END = 25  # the run ends with the reader in a queue; value = minutes waited in it so far
 
 
 @dataclass
@@ -94,26 +95,44 @@ class EventLog:
 
 
 class LogBuilder:
-    """Collects rows as one flat list (cheap on the model's hot path) and splits it into columns once."""
+    """Collects rows as one flat list (cheap on the model's hot path) and splits it into columns.
 
-    __slots__ = ("rows",)
+    A list of Python floats costs about 115 bytes a row; `compact()`, which the model calls now and
+    then, moves the rows collected so far into typed column chunks (35 bytes a row), so a long run's
+    log stays small. `columns()` joins the chunks one column at a time.
+    """
+
+    __slots__ = ("_chunks", "_compacted", "rows")
     WIDTH = 8  # t, kind, entity, group, step, station, staff, value
+    COLUMNS = (("t", np.float64), ("kind", np.int8), ("entity", np.int64), ("group", np.int16),
+               ("step", np.int16), ("station", np.int16), ("staff", np.int32), ("value", np.float64))
+    BYTES_PER_ROW = sum(np.dtype(dtype).itemsize for _, dtype in COLUMNS)  # once compacted
 
     def __init__(self) -> None:
-        self.rows: list[float] = []
+        self.rows: list[float] = []  # extended in place: the model holds its bound `extend`
+        self._chunks: dict[str, list[np.ndarray]] = {name: [] for name, _ in self.COLUMNS}
+        self._compacted = 0
 
     def __len__(self) -> int:
-        return len(self.rows) // self.WIDTH
+        return self._compacted + len(self.rows) // self.WIDTH
+
+    def compact(self) -> None:
+        """Move the rows collected so far into the column chunks."""
+        if not self.rows:
+            return
+        table = np.asarray(self.rows, dtype=np.float64).reshape(-1, self.WIDTH)
+        self.rows.clear()
+        for i, (name, dtype) in enumerate(self.COLUMNS):
+            self._chunks[name].append(table[:, i].astype(dtype))
+        self._compacted += len(table)
 
     def columns(self) -> dict[str, np.ndarray]:
-        table = np.asarray(self.rows, dtype=np.float64).reshape(-1, self.WIDTH)
-        return {
-            "t": table[:, 0].copy(),
-            "kind": table[:, 1].astype(np.int8),
-            "entity": table[:, 2].astype(np.int64),
-            "group": table[:, 3].astype(np.int16),
-            "step": table[:, 4].astype(np.int16),
-            "station": table[:, 5].astype(np.int16),
-            "staff": table[:, 6].astype(np.int32),
-            "value": table[:, 7].copy(),
-        }
+        """The whole log as typed columns (the builder is empty afterwards)."""
+        self.compact()
+        out: dict[str, np.ndarray] = {}
+        for name, dtype in self.COLUMNS:
+            chunks = self._chunks[name]
+            out[name] = np.concatenate(chunks) if chunks else np.zeros(0, dtype=dtype)
+            chunks.clear()  # frees this column's chunks before the next column is joined
+        self._compacted = 0
+        return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import warnings
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -20,12 +21,14 @@ from scipy import special
 
 from .kpis import kpi
 from .metrics import RepMetrics, StepStats, compute_metrics
-from .model import simulate
+from .model import DEFAULT_LIMIT_MB, check_memory, simulate
 from .scenario import Scenario
 
 DEFAULT_SEED = 20241115
 DEFAULT_REPLICATIONS = 30
 MAX_REPLICATIONS = 1000
+MEMORY_ENV = "LEAN_SIM_MEMORY_MB"  # memory limit of one replication, in MB (default 1024)
+MEMORY_RANGE_MB = (128, 1_048_576)
 
 # better / worse: a real change (95% CI clear of zero) at least as large as the figure's `matters`;
 # too_small: real but smaller than that; no_clear_change: could be chance; unchanged: exactly the same
@@ -135,9 +138,25 @@ def _difference_json(d: Difference) -> dict[str, Any]:
     }
 
 
-def replicate(scenario: Scenario, seed: int, replication: int) -> RepMetrics:
+def memory_limit_mb(environ: dict[str, str] | None = None) -> int:
+    """The memory limit of one replication: `LEAN_SIM_MEMORY_MB` if set, else 1024 MB.
+
+    A value that is not a whole number of megabytes between 128 and 1,048,576 is ignored with a warning.
+    """
+    raw = (os.environ if environ is None else environ).get(MEMORY_ENV, "").strip()
+    if not raw:
+        return DEFAULT_LIMIT_MB
+    low, high = MEMORY_RANGE_MB
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        warnings.warn(f"{MEMORY_ENV}={raw!r} is not a whole number of MB between {low} and {high:,}; "
+                      f"using {DEFAULT_LIMIT_MB} MB", stacklevel=2)
+        return DEFAULT_LIMIT_MB
+    return int(raw)
+
+
+def replicate(scenario: Scenario, seed: int, replication: int, memory_limit: int = DEFAULT_LIMIT_MB) -> RepMetrics:
     """One replication: simulate and measure (the unit of work sent to executors)."""
-    return compute_metrics(scenario, simulate(scenario, seed, replication))
+    return compute_metrics(scenario, simulate(scenario, seed, replication, memory_limit_mb=memory_limit))
 
 
 def default_executor(workers: int | None = None) -> Executor:
@@ -153,19 +172,24 @@ def run_experiment(
     executor: Executor | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    memory_limit: int | None = None,
 ) -> Results:
     """Run `replications` replications and aggregate them.
 
     Work goes to `executor` if given; otherwise to a new process pool of `workers` processes
     (all cores by default), or runs in this process when `workers == 1` or there is one replication.
+    Each replication may use `memory_limit` MB (default: `memory_limit_mb()`); a scenario estimated to
+    need more is refused with `RunawayScenario` before any work starts.
     """
     if not 1 <= replications <= MAX_REPLICATIONS:
         raise ValueError(f"replications must be between 1 and {MAX_REPLICATIONS} (got {replications})")
+    limit = memory_limit if memory_limit is not None else memory_limit_mb()
+    check_memory(scenario, limit)
     reps: list[RepMetrics | None] = [None] * replications
     done = 0
     if executor is None and (replications == 1 or workers == 1):
         for r in range(replications):
-            reps[r] = replicate(scenario, seed, r)
+            reps[r] = replicate(scenario, seed, r, limit)
             done += 1
             if progress:
                 progress(done, replications)
@@ -173,7 +197,7 @@ def run_experiment(
         own = executor is None
         pool = executor or default_executor(workers)
         try:
-            futures = {pool.submit(replicate, scenario, seed, r): r for r in range(replications)}
+            futures = {pool.submit(replicate, scenario, seed, r, limit): r for r in range(replications)}
             for future in as_completed(futures):
                 reps[futures[future]] = future.result()
                 done += 1

@@ -2,8 +2,8 @@
 
 Definitions (the README's KPI table says the same):
 - a reader's *wait* is the total time spent in queues during the visit, at every step, including
-  the time until they gave up if they left unserved; waiting for a closed-stack run is not in it
-  (it is in `stack_order_lead_time_mean`);
+  the time until they gave up if they left unserved (or until the run ended, if still in a queue);
+  waiting for a closed-stack run is not in it (it is in `stack_order_lead_time_mean`);
 - reader figures count only readers who arrived after the warm-up;
 - `readers_served` counts readers who finished their visit (a book not found still ends a visit);
 - `pce` is value-added time over time in the library, summed over served readers;
@@ -103,7 +103,7 @@ def compute_metrics(scenario: Scenario, log: EventLog) -> RepMetrics:
     counted = arrival >= warm
 
     reader_row = ent >= 0
-    queue_rows = ((k == Ev.SERVICE_START) | (k == Ev.RENEGE)) & (grp >= 0)
+    queue_rows = ((k == Ev.SERVICE_START) | (k == Ev.RENEGE) | (k == Ev.WAIT_AT_END)) & (grp >= 0)
     wait = np.bincount(ent[queue_rows], weights=val[queue_rows], minlength=n_readers)
 
     def flag(kinds: tuple[Ev, ...]) -> np.ndarray:

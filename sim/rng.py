@@ -10,6 +10,7 @@ did before, so a variant with a step removed or a kiosk added still sees the sam
 from __future__ import annotations
 
 import zlib
+from array import array
 from collections.abc import Callable
 
 import numpy as np
@@ -22,6 +23,9 @@ def stream_key(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
+BYTES_PER_VALUE = 8  # values are kept as C doubles (a list of Python floats would take 32 bytes each)
+
+
 class Stream:
     """Uniforms in (0, 1) (or values mapped from them), generated in blocks and read by index."""
 
@@ -30,7 +34,7 @@ class Stream:
     def __init__(self, gen: np.random.Generator, mapper: Callable[[np.ndarray], np.ndarray] | None = None):
         self._gen = gen
         self._mapper = mapper
-        self._values: list[float] = []
+        self._values: array[float] = array("d")
 
     def _grow(self, index: int) -> None:
         while index >= len(self._values):
@@ -39,7 +43,7 @@ class Stream:
             block = np.where(block == 0.0, np.nextafter(0.0, 1.0), block)
             if self._mapper is not None:
                 block = self._mapper(block)
-            self._values.extend(block.tolist())
+            self._values.frombytes(np.ascontiguousarray(block, dtype=np.float64).tobytes())
 
     def __getitem__(self, index: int) -> float:
         try:
@@ -48,8 +52,8 @@ class Stream:
             self._grow(index)
             return self._values[index]
 
-    def ensure(self, size: int) -> list[float]:
-        """Generate at least `size` values now and return the list, for direct indexing below `size`."""
+    def ensure(self, size: int) -> array[float]:
+        """Generate at least `size` values now and return them, for direct indexing below `size`."""
         if size > len(self._values):
             self._grow(size - 1)
         return self._values

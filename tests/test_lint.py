@@ -13,6 +13,9 @@ MYPY_CLEAN = [
     "sim/cli.py", "sim/editing.py", "sim/eventlog.py", "sim/i18n.py", "sim/library.py", "sim/metrics.py",
     "sim/problem_text.py", "sim/rng.py", "sim/scenario.py", "sim/store.py", "sim/floor.py", "sim/wastewalk.py",
     "dashboard/floor_charts.py",
+    "sim/model/__init__.py", "sim/model/backoffice.py", "sim/model/budget.py", "sim/model/clock.py",
+    "sim/model/collection.py", "sim/model/context.py", "sim/model/queues.py", "sim/model/readers.py",
+    "sim/model/records.py", "sim/model/root.py", "sim/model/staff.py",
 ]
 
 

@@ -15,7 +15,7 @@ from sim.lean import apply_tools, tool_points
 from sim.model import RunawayScenario
 from sim.score import balanced_score
 
-MAX_REPS = 200
+MAX_REPS = 100  # one visitor's run must not hold the server's processes for long
 MAX_SEED = 2**31 - 1
 
 lang = current_lang()
@@ -80,7 +80,7 @@ if st.button(t("sandbox.run", lang), type="primary", disabled=not inputs_ok, key
         variant = runner.run(variant_scenario, int(seed), int(reps), step(int(reps))) if tools else baseline
     except RunawayScenario as error:
         bar.empty()
-        st.error(t("sandbox.runaway", lang, error=str(error)))
+        st.error(t("sandbox.runaway", lang, error=error.text(lang)))
         st.stop()
     bar.empty()
     st.session_state["sandbox.last"] = {"path": path, "tools": tools, "seed": int(seed), "reps": int(reps)}

@@ -1,0 +1,252 @@
+"""Readers: when they arrive, who they are, and their visit, step by step.
+
+Every reader's arrival time is drawn before the run (Poisson arrivals at a constant rate within
+each hour), and so are their group, purpose and self-service uniforms, so the hot path indexes
+plain lists and two variants of a scenario see the same readers (common random numbers).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Generator, Sequence
+from functools import partial
+from typing import Any
+
+import numpy as np
+import simpy
+
+from .budget import RunawayScenario
+from .context import CHECK_EVERY, MAX_READERS, Context, E
+from .queues import Station
+from .records import VISITS_PER_STEP, GroupRT, Job, StepRT
+from .staff import Staff
+
+
+def build_steps(ctx: Context, stations: dict[str, Station]) -> list[StepRT]:
+    """The runtime record of every step of the scenario, in the scenario's order."""
+    s, rng = ctx.scenario, ctx.rng
+    index = {sid: i for i, sid in enumerate(s.steps)}
+    steps = []
+    for sid, st in s.steps.items():
+        times = rng.mapped(f"step.{sid}.time", st.time.from_uniform, "time") if st.time else None
+        steps.append(StepRT(
+            index[sid], sid, st, stations[st.station], times,
+            errors=rng.uniform(f"step.{sid}.error"),
+            not_found=rng.uniform(f"step.{sid}.not_found"),
+            walk=st.walk_m / s.walk_speed_m_per_min,
+            alt=index[st.self_service] if st.self_service else None,
+            on_nf=index[st.on_not_found] if st.on_not_found else None,
+        ))
+    return steps
+
+
+class Readers:
+    """The arrival process and each reader's visit along the route of its purpose."""
+
+    __slots__ = ("active", "count", "ctx", "group_cum", "groups", "routes", "staff", "stations", "steps",
+                 "u_group", "u_purpose", "u_self", "v_group", "v_purpose", "v_self")
+
+    def __init__(self, ctx: Context, steps: list[StepRT], staff: Staff, stations: list[Station]) -> None:
+        s, rng = ctx.scenario, ctx.rng
+        self.ctx = ctx
+        self.stations = stations
+        self.steps = steps
+        self.staff = staff
+        self.active: dict[int, tuple[float, int]] = {}  # reader -> (arrival, group), while inside
+        self.count = 0  # readers arrived so far
+        self.u_group = rng.uniform("reader.group")
+        self.u_purpose = rng.uniform("reader.purpose")
+        self.u_self = rng.uniform("reader.self_service")
+        self.group_cum: list[float] = np.cumsum([g.share for g in s.groups.values()]).tolist()
+        self.groups: list[GroupRT] = []
+        pidx = {p: i for i, p in enumerate(s.purposes)}
+        for gid, g in s.groups.items():
+            mix = [(pidx[p], share) for p, share in g.purposes.items() if share > 0]
+            cum = np.cumsum([share for _, share in mix]).tolist()
+            patience = rng.mapped("reader.patience", g.patience.from_uniform, gid) if g.patience is not None else None
+            self.groups.append(GroupRT(g, [p for p, _ in mix], cum, patience))
+        step_index = {sid: i for i, sid in enumerate(s.steps)}
+        self.routes = [[step_index[sid] for sid in p.route] for p in s.purposes.values()]
+        self.v_group: Sequence[float] = ()
+        self.v_purpose: Sequence[float] = ()
+        self.v_self: Sequence[float] = ()
+
+    # --- arrivals ---------------------------------------------------------------------------------
+
+    def arrival_times(self, horizon_min: float) -> list[float]:
+        """Every reader's arrival time: Poisson arrivals at a constant rate within each hour."""
+        s = self.ctx.scenario
+        gen = self.ctx.rng.generator("arrivals")
+        cal = s.calendar
+        scale = s.arrivals.scale
+        if cal.mode == "daily":
+            segments = []
+            for d in range(cal.days):
+                profile = s.arrivals.profile(cal.weekday_of(d))
+                start = d * 1440.0 + cal.open_min
+                segments += [(start + h * 60.0, start + (h + 1) * 60.0, rate * scale) for h, rate in enumerate(profile)]
+        else:
+            profile = s.arrivals.per_hour["default"]
+            hours = horizon_min / 60.0
+            segments = [
+                (h * 60.0, min((h + 1) * 60.0, horizon_min), profile[h % len(profile)] * scale)
+                for h in range(math.ceil(hours))
+            ]
+        times: list[float] = []
+        for start, end, rate in segments:
+            if rate <= 0:
+                continue
+            count = gen.poisson(rate * (end - start) / 60.0)
+            times += np.sort(gen.uniform(start, end, size=count)).tolist()
+            if len(times) > MAX_READERS:
+                raise RunawayScenario("readers", max=MAX_READERS)
+        return times
+
+    def pregenerate(self, readers: int) -> None:
+        """Draw every reader's numbers now, so the hot path indexes plain lists."""
+        self.v_group = self.u_group.ensure(readers)
+        self.v_purpose = self.u_purpose.ensure(readers)
+        self.v_self = self.u_self.ensure(readers)
+        for group in self.groups:
+            if group.patience is not None:
+                group.patience.ensure(readers)
+        for srt in self.steps:
+            if srt.times is not None:
+                srt.times.ensure(readers * VISITS_PER_STEP)
+            if srt.error_rate > 0:  # without errors the stream is never read
+                srt.errors.ensure(readers * VISITS_PER_STEP)
+
+    def arrivals(self, times: list[float]) -> Generator[simpy.Event, Any, None]:
+        """Process: start each reader's visit at its arrival time."""
+        env = self.ctx.env
+        reader = self.visit
+        check = self.ctx.check_budget
+        for n, t in enumerate(times):
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            self.count = n + 1
+            if n % CHECK_EVERY == 0:
+                check()
+            env.process(reader(n))
+
+    # --- a visit ----------------------------------------------------------------------------------
+
+    def visit(self, n: int) -> Generator[simpy.Event, Any, None]:
+        """Process: reader `n` walks the route of its purpose, queueing at staffed stations and kiosks."""
+        ctx = self.ctx
+        env = ctx.env
+        log = ctx.row
+        arrived = env.now
+        g = 0
+        cum = self.group_cum
+        if len(cum) > 1:
+            u = self.v_group[n]
+            while g < len(cum) - 1 and u >= cum[g]:
+                g += 1
+        group, purposes, pcum, patience_stream = self.groups[g]
+        k = 0
+        if len(pcum) > 1:
+            u = self.v_purpose[n]
+            while k < len(pcum) - 1 and u >= pcum[k]:
+                k += 1
+        purpose = purposes[k]
+        patience = patience_stream[n] if patience_stream is not None else None
+        self_service = group.self_service_adoption > 0 and self.v_self[n] < group.self_service_adoption
+        factor = group.service_factor
+        balk_at = group.balk_at_queue
+        ctx.inside += 1
+        self.active[n] = (arrived, g)
+        log(E.ARRIVE, n, g, -1, -1, -1, float(purpose))
+        visits: dict[int, int] = {}
+        route = self.routes[purpose]
+        steps = self.steps
+        order_time: float | None = None
+        i = 0
+        while i < len(route):
+            srt = steps[route[i]]
+            i += 1
+            if self_service and srt.alt is not None:
+                srt = steps[srt.alt]
+            sidx = srt.idx
+            visit = visits.get(sidx, 0)
+            visits[sidx] = visit + 1
+            st = srt.station
+            if srt.order is not None:  # a closed-stack delivery: wait for the next stack run
+                order_time = env.now
+                yield srt.order(n)
+                log(E.STACK_WAIT, n, g, sidx, st.idx, -1, env.now - order_time)
+                continue
+            duration, reworks = srt.duration(n, visit, factor)
+            if srt.self_paced:
+                yield env.timeout(duration)
+                self._log_reworks(srt, n, g, reworks)
+                log(E.SELF_END, n, g, sidx, st.idx, -1, duration)
+            else:
+                if balk_at is not None and st.queue_len() >= balk_at:
+                    log(E.BALK, n, g, sidx, st.idx, -1, 0.0)
+                    self._left(n)
+                    return
+                job = Job(st, duration, self._job_done, n, g, sidx, g in st.priority_groups)
+                job.done_ev = env.event()
+                st.enqueue(job)
+                if patience is not None and not job.started:
+                    timer = env.timeout(patience)
+                    timer.callbacks.append(partial(self._renege, job))
+                served = yield job.done_ev
+                if not served:
+                    self._left(n)
+                    return
+                self._log_reworks(srt, n, g, reworks)
+                log(E.SERVICE_END, n, g, sidx, st.idx, -1, duration)
+            if srt.search is not None and not srt.search(srt, n, g, visit):
+                if srt.on_nf is not None:
+                    ctx.check_budget()  # a search that keeps failing must not loop past the budget
+                    route = [srt.on_nf]
+                    i = 0
+                    continue
+                break
+            if srt.return_books is not None:
+                srt.return_books(n)
+            if order_time is not None and srt.is_service:
+                log(E.STACK_LEAD, n, g, sidx, st.idx, -1, env.now - order_time)
+                order_time = None
+        log(E.DEPART, n, g, -1, -1, -1, env.now - arrived)
+        self._left(n)
+
+    def _log_reworks(self, srt: StepRT, n: int, g: int, attempts: int) -> None:
+        for attempt in range(1, attempts + 1):
+            self.ctx.row(E.REWORK, n, g, srt.idx, srt.station.idx, -1, float(attempt))
+
+    def _job_done(self, job: Job) -> None:
+        assert job.done_ev is not None
+        job.done_ev.succeed(True)
+
+    def _renege(self, job: Job, _timer: simpy.Event | None = None) -> None:
+        if job.started or job.cancelled:
+            return
+        job.cancelled = True
+        st = job.station
+        st.withdraw(job)
+        ctx = self.ctx
+        ctx.row(E.RENEGE, job.reader, job.group, job.step, st.idx, -1, ctx.env._now - job.queued_at)
+        assert job.done_ev is not None
+        job.done_ev.succeed(False)
+
+    def _left(self, n: int) -> None:
+        ctx = self.ctx
+        ctx.inside -= 1
+        del self.active[n]
+        if ctx.closed and ctx.inside == 0:
+            self.staff.send_idle_home()
+
+    def finish(self) -> None:
+        """Readers still inside when the run stops, and the wait so far of those still in a queue
+        (without it a run that ends with long queues would report the waits of the few served only)."""
+        ctx = self.ctx
+        now = ctx.env._now
+        queued = sorted((job for st in self.stations for job in st.queued_jobs()
+                         if job.reader >= 0 and not job.started and not job.cancelled), key=lambda job: job.reader)
+        for job in queued:
+            ctx.row(E.WAIT_AT_END, job.reader, job.group, job.step, job.station.idx, -1, now - job.queued_at)
+        for n, (arrived, g) in self.active.items():
+            ctx.row(E.LEFT_INSIDE, n, g, -1, -1, -1, now - arrived)
