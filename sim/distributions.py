@@ -16,6 +16,16 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy import special
 
 
+class DistributionError(ValueError):
+    """A distribution's parameters that do not fit together; `code` and `params` say it in any language
+    (the locales' `problem.<code>`)."""
+
+    def __init__(self, code: str, message: str, **params: object) -> None:
+        self.code = code
+        self.params = params
+        super().__init__(message)
+
+
 class _Dist(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
@@ -53,7 +63,8 @@ class Exponential(_Dist):
 
 def _spread_ok(mean: float, sd: float) -> None:
     if not 1e-3 <= sd / mean <= 20:
-        raise ValueError(f"sd / mean must be between 0.001 and 20 (got {sd / mean:.3g}); use fixed(value) for a constant time")
+        ratio = float(f"{sd / mean:.3g}")
+        raise DistributionError("problem.dist.spread", f"sd / mean must be between 0.001 and 20 (got {ratio:g})", ratio=ratio)
 
 
 class _MeanSd(_Dist):
@@ -111,7 +122,7 @@ class Triangular(_Dist):
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
         if not (self.low <= self.mode <= self.high) or self.low == self.high:
-            raise ValueError("needs low <= mode <= high and low < high")
+            raise DistributionError("problem.dist.triangular_order", "needs low <= mode <= high and low < high")
         return self
 
     def mean_value(self) -> float:
@@ -142,7 +153,7 @@ class Uniform(_Dist):
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
         if self.low >= self.high:
-            raise ValueError("needs low < high")
+            raise DistributionError("problem.dist.uniform_order", "needs low < high")
         return self
 
     def mean_value(self) -> float:
