@@ -46,6 +46,7 @@ EDGE_CASES = [
     ("warmup_hours", 40), ("calendar.open", "25:00"), ("calendar.close", "09:00"), ("steps.ask.time", {"dist": "uniform", "low": 3, "high": 1}),
     ("groups.young.purposes", {"return": 0.5, "borrow": 0.5, "nope": 0.0}), ("roles.keeper.skills", ["shelves"]),
     ("acquisitions.initial_wip", {"shelving": 3}), ("arrivals.per_hour", {"default": [1, 2, 3, 4], "funday": [1, 2, 3, 4]}),
+    ("steps.ask.time", {"dist": "lognormal", "mean": 1000, "sd": 20000}), ("steps.ask.time", {"dist": "uniform", "low": 0, "high": 1e300}),
     ("title", {"ru": "", "en": "x"}), ("id", "Not An Id"), ("calendar.mode", "weekly"), ("purposes.borrow.route", []),
 ]
 

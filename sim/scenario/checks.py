@@ -342,7 +342,7 @@ STAGES: list[list[tuple[str, Check]]] = [
     [("ids", _ids), ("shares", _shares), ("routes_and_steps", _routes_and_steps), ("stations", _stations),
      ("roles", _roles), ("counts", _counts)],
     [("profile_hours", _profile_hours), ("horizon", _horizon), ("sections", _sections),
-     ("plan", _plan)],
+     ("distributions", _distributions), ("plan", _plan)],
     [("staffing", _staffing)],
 ]
 
