@@ -9,7 +9,7 @@ across variants, which makes paired comparisons sharp (common random numbers).
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -85,7 +85,9 @@ class _MeanSd(_Dist):
         return self.sd
 
     def scaled(self, factor: float) -> Distribution:
-        return type(self)(dist=self.dist, mean=self.mean * factor, sd=self.sd * factor)  # type: ignore[attr-defined]
+        # validated again (model_validate, not model_copy): a scaled mean may pass the field's bound
+        data = {**self.model_dump(), "mean": self.mean * factor, "sd": self.sd * factor}
+        return cast("Distribution", type(self).model_validate(data))
 
 
 class LogNormal(_MeanSd):

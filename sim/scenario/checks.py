@@ -24,7 +24,7 @@ import numpy as np
 
 from ..distributions import Distribution
 from ..kpis import KPIS
-from .problems import MAX_PROBLEMS, Path_, Problem, Term, hint, problem, shorten
+from .problems import MAX_PROBLEMS, Count, Path_, Problem, Term, hint, problem, shorten
 from .schema import _ID, MAX_EXPECTED_READERS, MAX_HORIZON_HOURS, MAX_RATE_PER_HOUR, MAX_STAFF_PER_ROLE, Scenario
 
 QUANTILE = 0.9999
@@ -184,7 +184,8 @@ def _horizon(s: Scenario) -> list[Problem]:
     else:
         expected = expected_readers(s)
         if expected > MAX_EXPECTED_READERS:
-            out.append(problem(("arrivals",), "problem.check.readers", n=round(expected), max=MAX_EXPECTED_READERS))
+            out.append(problem(("arrivals",), "problem.check.readers", n=Count(round(expected)),
+                               max=Count(MAX_EXPECTED_READERS)))
     return out
 
 
@@ -212,8 +213,8 @@ def _sections(s: Scenario) -> list[Problem]:
         shipments = s.calendar.horizon_hours / 24.0 / acq.shipment_every_days + 1
         items = shipments * acq.shipment_size + sum(acq.initial_wip.values())
         if items > MAX_NEW_ITEMS:
-            out.append(problem(("acquisitions", "shipment_every_days"), "problem.check.new_items", n=round(items),
-                               max=MAX_NEW_ITEMS))
+            out.append(problem(("acquisitions", "shipment_every_days"), "problem.check.new_items", n=Count(round(items)),
+                               max=Count(MAX_NEW_ITEMS)))
         for key, count in acq.initial_wip.items():
             if key not in route_steps:
                 out.append(problem(("acquisitions", "initial_wip", key), "problem.check.not_acquisition_step", value=shorten(key)))

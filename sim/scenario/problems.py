@@ -43,6 +43,17 @@ class Term:
         return t(f"problem.term.{self.key}", lang)
 
 
+@dataclass(frozen=True)
+class Count:
+    """A large whole number, grouped by thousands as the language writes it (2,000,000 / 2 000 000)."""
+
+    value: int
+
+    def say(self, lang: str) -> str:
+        text = f"{self.value:,}"
+        return text.replace(",", "\u00a0") if lang == "ru" else text
+
+
 def shorten(value: object, limit: int = MAX_SHOWN) -> str:
     """`value` as text, cut to `limit` characters with the number of characters left out."""
     text = str(value)
