@@ -109,3 +109,13 @@ def test_numbers_take_the_russian_decimal_comma() -> None:
 def test_an_unknown_code_is_an_error_not_a_silent_english_text() -> None:
     with pytest.raises(MissingTranslation):
         Problem((), "problem.nobody.wrote_this").say("ru")
+
+
+def test_a_value_is_shown_as_yaml_writes_it() -> None:
+    data = small_library(days=2)
+    data["roles"]["keeper"]["staff"] = True
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(data)
+    (problem,) = info.value.problems
+    assert problem.say("en") == "must be a whole number or a list of them (got true)"
+    assert problem.say("ru") == "должно быть целым числом или списком целых чисел (получено true)"

@@ -119,7 +119,8 @@ def got(value: Any) -> Said | str:
     """The "(got ...)" part of a message for a plain value (nothing for mappings and lists)."""
     if isinstance(value, (dict, list)):
         return ""
-    return said("problem.hint.got", value=shorten(repr(value)))
+    shown = str(value).lower() if isinstance(value, bool) else repr(value)  # as YAML writes it: true, not True
+    return said("problem.hint.got", value=shorten(shown))
 
 
 @dataclass(frozen=True)
