@@ -9,6 +9,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -136,9 +137,29 @@ def _score_json(score: Score) -> dict[str, Any]:
     return {**est(score.total), "parts": {p: est(e) for p, e in score.parts.items()}}
 
 
+def _stdout(text: str) -> None:
+    """Write to standard output; a full disk or a closed pipe is bad output, not a traceback."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as error:
+        _drop_stdout()
+        raise CliError(f"standard output: cannot write: {error.strerror or error}") from None
+
+
+def _drop_stdout() -> None:
+    """Point standard output at the null device, so that Python's flush at exit does not fail again."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass  # stdout is not a real file (a test's capture): nothing will flush it at exit
+
+
 def _write(text: str, out: str | None) -> None:
     if out is None:
-        sys.stdout.write(text)
+        _stdout(text)
         return
     try:
         Path(out).write_text(text, encoding="utf-8")
@@ -241,7 +262,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         except ScenarioError as error:
             problems += error.problems
         else:
-            print(f"{name}: ok")
+            _stdout(f"{name}: ok\n")
     for problem in problems:
         print(problem.text(args.lang), file=sys.stderr)
     return EXIT_BAD_INPUT if problems else 0
@@ -261,8 +282,17 @@ def _cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".html", ".htm", ".xlsx"):
         raise CliError(f"{args.out}: --out must end in .html or .xlsx")
+    from sqlalchemy.exc import ArgumentError
+
     try:
-        training = Training(Store(database))
+        store = Store(database)
+    except (ArgumentError, ValueError):
+        raise CliError(f"{args.database}: not a database this command can open "
+                       "(give a SQLite file, sqlite:///FILE or postgresql://...)") from None
+    except StoreError as error:
+        raise CliError(f"{args.database}: {error}") from None
+    try:
+        training = Training(store)
         training.session(args.session)
         if out.suffix.lower() == ".xlsx":
             data = session_xlsx(training, args.session, args.lang)
@@ -274,7 +304,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         out.write_bytes(data)
     except OSError as error:
         raise CliError(f"{args.out}: cannot write: {error.strerror}") from None
-    print(f"{args.out}: written")
+    _stdout(f"{args.out}: written\n")
     return 0
 
 
@@ -287,7 +317,7 @@ def _cmd_tools(args: argparse.Namespace) -> int:
              "expect": tool.expect.model_dump(exclude_none=True)}
             for t, tool in scenario.tools.items()
         ]
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        _stdout(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return 0
     head = ["id", "инструмент" if args.lang == "ru" else "tool", "потери" if args.lang == "ru" else "waste",
             "баллы" if args.lang == "ru" else "points", "руб./день" if args.lang == "ru" else "RUB/day"]
@@ -297,9 +327,9 @@ def _cmd_tools(args: argparse.Namespace) -> int:
         rows.append([tid, tool.name.model_dump()[args.lang], _WASTE[args.lang].get(aim, aim), str(tool.cost.points),
                      _fmt(tool.cost.roubles_per_day)])
     if len(rows) == 1:
-        sys.stdout.write("В сценарии нет инструментов.\n" if args.lang == "ru" else "This scenario has no tools.\n")
+        _stdout("В сценарии нет инструментов.\n" if args.lang == "ru" else "This scenario has no tools.\n")
         return 0
-    sys.stdout.write(_table(rows))
+    _stdout(_table(rows))
     return 0
 
 

@@ -9,11 +9,21 @@ across variants, which makes paired comparisons sharp (common random numbers).
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scipy import special
+
+
+class DistributionError(ValueError):
+    """A distribution's parameters that do not fit together; `code` and `params` say it in any language
+    (the locales' `problem.<code>`)."""
+
+    def __init__(self, code: str, message: str, **params: object) -> None:
+        self.code = code
+        self.params = params
+        super().__init__(message)
 
 
 class _Dist(BaseModel):
@@ -53,7 +63,8 @@ class Exponential(_Dist):
 
 def _spread_ok(mean: float, sd: float) -> None:
     if not 1e-3 <= sd / mean <= 20:
-        raise ValueError(f"sd / mean must be between 0.001 and 20 (got {sd / mean:.3g}); use fixed(value) for a constant time")
+        ratio = float(f"{sd / mean:.3g}")
+        raise DistributionError("problem.dist.spread", f"sd / mean must be between 0.001 and 20 (got {ratio:g})", ratio=ratio)
 
 
 class _MeanSd(_Dist):
@@ -74,7 +85,9 @@ class _MeanSd(_Dist):
         return self.sd
 
     def scaled(self, factor: float) -> Distribution:
-        return type(self)(dist=self.dist, mean=self.mean * factor, sd=self.sd * factor)  # type: ignore[attr-defined]
+        # validated again (model_validate, not model_copy): a scaled mean may pass the field's bound
+        data = {**self.model_dump(), "mean": self.mean * factor, "sd": self.sd * factor}
+        return cast("Distribution", type(self).model_validate(data))
 
 
 class LogNormal(_MeanSd):
@@ -111,7 +124,7 @@ class Triangular(_Dist):
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
         if not (self.low <= self.mode <= self.high) or self.low == self.high:
-            raise ValueError("needs low <= mode <= high and low < high")
+            raise DistributionError("problem.dist.triangular_order", "needs low <= mode <= high and low < high")
         return self
 
     def mean_value(self) -> float:
@@ -142,7 +155,7 @@ class Uniform(_Dist):
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
         if self.low >= self.high:
-            raise ValueError("needs low < high")
+            raise DistributionError("problem.dist.uniform_order", "needs low < high")
         return self
 
     def mean_value(self) -> float:

@@ -28,7 +28,7 @@ def load(text: str, file: str = "<editor>") -> CommentedMap:
     """The round-trip document of `text` (refusing aliases, tags and deep nesting first)."""
     doc = read_document(text, file, _yaml())
     if not isinstance(doc, CommentedMap):
-        raise ScenarioError([Problem((), "a scenario must be a mapping of keys at the top level", file, 1)])
+        raise ScenarioError([Problem((), "problem.file.not_mapping", file=file, line=1)])
     return doc
 
 

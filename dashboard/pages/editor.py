@@ -14,7 +14,6 @@ from sim.editing import dump, load
 from sim.experiment import DEFAULT_SEED, run_experiment
 from sim.i18n import pick, t
 from sim.library import ConflictError, LibraryError, ScenarioLibrary, digest
-from sim.problem_text import say
 from sim.scenario import Scenario, ScenarioError, scenario_from_text
 
 TEST_REPS = 5
@@ -97,7 +96,7 @@ else:
     st.error(t("editor.invalid", lang, n=len(problems)))
     for problem in problems[:50]:
         where = t("editor.line", lang, line=problem.line) if problem.line else ""
-        st.markdown(f"- {where} `{problem.field or '—'}`: {say(problem.message, lang)}")  # Markdown: no HTML
+        st.markdown(f"- {where} `{problem.field or '—'}`: {problem.say(lang)}")  # Markdown: no HTML
 
 c1, c2 = st.columns(2)
 if c1.button(t("editor.test_run", lang), disabled=edited is None, key="editor.test"):
@@ -137,7 +136,7 @@ if (save_version or save_new) and edited is not None:
     except LibraryError as error:
         st.error(t("editor.not_saved", lang, error=str(error)))
         for problem in error.problems[:20]:
-            st.markdown(f"- `{problem.field or '—'}`: {say(problem.message, lang)}")
+            st.markdown(f"- `{problem.field or '—'}`: {problem.say(lang)}")
 
 st.divider()
 st.subheader(t("editor.history", lang))
@@ -170,4 +169,4 @@ if upload is not None and c2.button(t("editor.upload_go", lang), key="editor.upl
     except LibraryError as error:
         c2.error(t("editor.not_saved", lang, error=str(error)))
         for problem in error.problems[:20]:
-            c2.markdown(f"- `{problem.field or '—'}`: {say(problem.message, lang)}")
+            c2.markdown(f"- `{problem.field or '—'}`: {problem.say(lang)}")

@@ -1,0 +1,353 @@
+"""The scenario's schema: a library described as data, as frozen pydantic models.
+
+Every model forbids unknown keys and is strict (YAML's `true` or `"3"` never pass for numbers).
+A field check that fails raises `CodedValueError`, so its problem has a code and parameters like
+every other (see `sim.scenario.problems`). Checks across fields live in `sim.scenario.checks`.
+
+Units: times in minutes, wages in roubles per hour, rates in readers per hour, distances in metres.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..distributions import Distribution
+from .problems import CodedValueError, shorten
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+# Bounds that keep a run finite and an upload harmless. A scenario past them is refused at load.
+MAX_HORIZON_HOURS = 24 * 400
+MAX_EXPECTED_READERS = 2_000_000
+MAX_STAFF_PER_ROLE = 500
+MAX_RATE_PER_HOUR = 5_000.0
+
+_ID = r"^[a-z][a-z0-9_-]{0,63}$"
+
+
+class Frozen(BaseModel):
+    """The base of every scenario model: frozen, strict, unknown keys refused."""
+
+    # strict: YAML's true/false or "3" never pass for numbers; no infinities or NaN either
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+class Text(Frozen):
+    """A user-facing text in both languages."""
+
+    ru: str = Field(min_length=1, max_length=5000)
+    en: str = Field(min_length=1, max_length=5000)
+
+
+class Named(Frozen):
+    """A part of the scenario with a name in both languages."""
+
+    name: Text
+
+
+def _clock(value: str) -> int:
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", value)
+    if not match or int(match[1]) > 24 or int(match[2]) > 59:
+        raise CodedValueError("problem.field.time_of_day", value=shorten(value))
+    minutes = int(match[1]) * 60 + int(match[2])
+    if minutes > 24 * 60:
+        raise CodedValueError("problem.field.past_midnight", value=value)
+    return minutes
+
+
+class Calendar(Frozen):
+    """`daily`: a library that opens and closes; `continuous`: one long period (validation runs)."""
+
+    mode: Literal["daily", "continuous"] = "daily"
+    open: str = "10:00"
+    close: str = "20:00"
+    days: int = Field(default=5, ge=1, le=100_000)
+    first_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    hours: float | None = Field(default=None, gt=0, le=10_000_000, description="length of a continuous period")
+
+    @field_validator("open", "close")
+    @classmethod
+    def _time_of_day(cls, value: str) -> str:
+        _clock(value)
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Calendar:
+        if self.mode == "daily":
+            if self.hours is not None:
+                raise CodedValueError("problem.field.hours_in_daily")
+            if self.close_min <= self.open_min:
+                raise CodedValueError("problem.field.close_before_open")
+            if self.close_min - self.open_min < 60 or (self.close_min - self.open_min) % 60:
+                raise CodedValueError("problem.field.whole_hours")
+        elif self.hours is None:
+            raise CodedValueError("problem.field.continuous_hours")
+        return self
+
+    @property
+    def open_min(self) -> int:
+        return _clock(self.open)
+
+    @property
+    def close_min(self) -> int:
+        return _clock(self.close)
+
+    @property
+    def hours_per_day(self) -> int:
+        """Opening hours a day (daily), or hours of the whole period rounded up (continuous)."""
+        if self.mode == "daily":
+            return (self.close_min - self.open_min) // 60
+        return math.ceil(self.hours or 0)
+
+    @property
+    def horizon_hours(self) -> float:
+        if self.mode == "daily":
+            return self.days * 24.0
+        return float(self.hours or 0)
+
+    def weekday_of(self, day: int) -> str:
+        return WEEKDAYS[(WEEKDAYS.index(self.first_weekday) + day) % 7]
+
+
+class Arrivals(Frozen):
+    """Readers per hour, one value per opening hour; `default` and optional weekday overrides.
+
+    In continuous mode a profile of one value is a constant rate; a longer one repeats hour by hour.
+    """
+
+    per_hour: dict[str, list[float]]
+    scale: float = Field(default=1.0, ge=0)
+
+    @field_validator("per_hour")
+    @classmethod
+    def _profile(cls, value: dict[str, list[float]]) -> dict[str, list[float]]:
+        if "default" not in value:
+            raise CodedValueError("problem.field.default_profile")
+        for key, rates in value.items():
+            if key != "default" and key not in WEEKDAYS:
+                raise CodedValueError("problem.field.weekday", value=shorten(key), allowed=", ".join(("default", *WEEKDAYS)))
+            if not rates:
+                raise CodedValueError("problem.field.empty_profile", value=key)
+        return value
+
+    def profile(self, weekday: str) -> list[float]:
+        return self.per_hour.get(weekday, self.per_hour["default"])
+
+
+class ReaderGroup(Named):
+    """A group of readers: its share of arrivals, patience, pace and mix of visit purposes."""
+
+    share: float = Field(ge=0, le=1)
+    patience: Distribution | None = Field(default=None, description="minutes before leaving a queue; none = waits")
+    balk_at_queue: int | None = Field(default=None, ge=0, description="leaves at once if this many wait ahead")
+    service_factor: float = Field(default=1.0, gt=0, le=10)
+    self_service_adoption: float = Field(default=0.0, ge=0, le=1)
+    purposes: dict[str, float] = Field(min_length=1)
+
+
+class Purpose(Named):
+    """A reason to visit: the route of steps a reader takes."""
+
+    route: list[str] = Field(min_length=1, max_length=30)
+
+
+class Step(Named):
+    """One step of a visit (or of the back office) at a station.
+
+    kind `service`: queue at the station, then its time (staff, kiosk, or alone at an open station);
+    `shelf_search`: the reader looks for the book and may not find it (see reshelving);
+    `stack_delivery`: the reader waits for the closed-stack run to bring the ordered item.
+    """
+
+    station: str
+    kind: Literal["service", "shelf_search", "stack_delivery"] = "service"
+    time: Distribution | None = None
+    value: Literal["value_added", "necessary", "waste"] = "necessary"
+    error_rate: float = Field(default=0.0, ge=0, le=0.9)
+    rework_factor: float = Field(default=1.0, gt=0, le=5)
+    walk_m: float = Field(default=0.0, ge=0, le=5000)
+    returns_books: Distribution | None = Field(default=None, description="books put on the cart when done")
+    self_service: str | None = Field(default=None, description="step used instead by self-service readers")
+    on_not_found: str | None = Field(default=None, description="step taken after a failed shelf search")
+
+
+class Station(Named):
+    """Where work happens. `staffed`: staff with the skill serve it; `kiosk`: `capacity` machines;
+    `open`: no queue (open shelves, the reading room)."""
+
+    kind: Literal["staffed", "kiosk", "open"] = "staffed"
+    tier: Literal["front", "back"] = "front"
+    queue: Literal["single", "per_desk"] = "single"
+    capacity: int | None = Field(default=None, ge=1, le=1000)
+    priority_groups: list[str] = Field(default_factory=list)
+
+
+class Assist(Frozen):
+    """A station a role also works when more than `queue_above` readers wait there."""
+
+    station: str
+    queue_above: int = Field(ge=0)
+
+
+class Role(Named):
+    """Staff of one kind: people on duty, wage, the stations they work."""
+
+    staff: int | list[int] = Field(description="people on duty: one number, or one per opening hour")
+    wage_per_hour: float = Field(ge=0, le=1_000_000)
+    skills: list[str] = Field(description="stations this role works, in order of preference")
+    assist: Assist | None = Field(default=None, description="also works a station when its line is long")
+    interruptible: bool = Field(default=False, description="front-desk readers interrupt its back-office work")
+    switch_setup_min: float = Field(default=0.0, ge=0, le=120)
+
+    @field_validator("staff")
+    @classmethod
+    def _staff(cls, value: int | list[int]) -> int | list[int]:
+        if isinstance(value, list) and not value:
+            raise CodedValueError("problem.field.one_hour")
+        return value
+
+    def staff_at(self, hour_index: int) -> int:
+        if isinstance(self.staff, int):
+            return self.staff
+        return self.staff[min(hour_index, len(self.staff) - 1)]
+
+
+class Reshelving(Frozen):
+    """Returned books wait on a cart; a run starts when `batch_size` books wait or `interval_min` passes."""
+
+    station: str
+    batch_size: int = Field(ge=1, le=10_000)
+    interval_min: float | None = Field(default=None, ge=1, le=100_000)
+    run_setup: Distribution | None = Field(default=None, description="minutes a run takes besides the books")
+    time_per_book: Distribution
+    misshelve_rate: float = Field(default=0.0, ge=0, le=1)
+    not_found_per_waiting_book: float = Field(default=0.0, ge=0, le=1)
+    not_found_max: float = Field(default=0.5, ge=0, le=1)
+
+
+class Stacks(Frozen):
+    """Closed stacks: orders wait for a run (`interval` every `interval_min`, or `on_demand`)."""
+
+    station: str
+    mode: Literal["interval", "on_demand"] = "interval"
+    interval_min: float = Field(default=60.0, ge=1, le=100_000)
+    run_time: Distribution
+    time_per_item: Distribution
+
+
+class AcquisitionStep(Frozen):
+    """One back-office step of new items, with its batch size and WIP limit."""
+
+    step: str
+    batch: int = Field(default=1, ge=1, le=10_000)
+    wip_limit: int | None = Field(default=None, ge=1, le=100_000)
+
+
+class Acquisitions(Frozen):
+    """New items arrive in shipments and pass the back-office steps to the shelf."""
+
+    shipment_every_days: float = Field(ge=0.05, le=3650)
+    shipment_size: int = Field(ge=1, le=10_000)
+    first_shipment_day: float = Field(default=0.0, ge=0)
+    requested_share: float = Field(default=0.0, ge=0, le=1)
+    requested_first: bool = False
+    route: list[AcquisitionStep] = Field(min_length=1, max_length=20)
+    initial_wip: dict[str, int] = Field(default_factory=dict)
+    initial_age_days: float = Field(default=0.0, ge=0, le=3650)
+
+
+WASTES = ("overproduction", "inventory", "transport", "waiting", "overprocessing", "motion", "defects", "talent")
+
+
+class Cost(Frozen):
+    """What a tool costs: budget points once, roubles a day while it runs."""
+
+    points: int = Field(ge=0, le=1000, description="budget points, charged once")
+    roubles_per_day: float = Field(default=0.0, ge=0, le=10_000_000, description="running cost")
+
+
+class Expect(Frozen):
+    """The figure a tool should move, and which way (for one reader group, if `group` is set)."""
+
+    kpi: str
+    direction: Literal["lower", "higher"]
+    group: str | None = None
+
+
+class Effect(Frozen):
+    """One declared change to the scenario (see sim.lean)."""
+
+    op: Literal["set", "scale", "add", "remove", "variability", "level_staff"]
+    path: str = Field(min_length=1, max_length=300)
+    value: Any = None
+    factor: float | None = Field(default=None, ge=0, le=1000)
+
+
+class Tool(Named):
+    """A lean tool: what it attacks, what it costs, what it should move and its effects."""
+
+    description: Text
+    waste: Literal[WASTES] | None = None  # type: ignore[valid-type]
+    aim: Literal["accessibility"] | None = None
+    cost: Cost
+    expect: Expect
+    effects: list[Effect] = Field(min_length=1, max_length=50)
+
+    @model_validator(mode="after")
+    def _waste_or_aim(self) -> Tool:
+        if (self.waste is None) == (self.aim is None):
+            raise CodedValueError("problem.field.waste_or_aim", wastes=", ".join(WASTES))
+        return self
+
+
+class Round(Frozen):
+    """One round of a training: what the teams read, the tools on offer, the budget for new tools."""
+
+    title: Text
+    brief: Text
+    debrief: list[Text] = Field(default_factory=list)
+    offer: list[str] = Field(default_factory=list)
+    budget: int = Field(default=0, ge=0, le=10_000)
+
+
+class ScoreWeights(Frozen):
+    """Weights of the balanced score's four parts."""
+
+    service: float = Field(default=1.0, ge=0, le=100)
+    accessibility: float = Field(default=1.0, ge=0, le=100)
+    efficiency: float = Field(default=1.0, ge=0, le=100)
+    cost: float = Field(default=1.0, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> ScoreWeights:
+        if self.service + self.accessibility + self.efficiency + self.cost <= 0:
+            raise CodedValueError("problem.field.some_weight")
+        return self
+
+
+class Scenario(Frozen):
+    """One library for a number of days (or a continuous period), with its tools and round plan."""
+
+    id: str = Field(pattern=_ID)
+    title: Text
+    description: Text
+    calendar: Calendar
+    warmup_hours: float = Field(default=0.0, ge=0)
+    walk_speed_m_per_min: float = Field(default=60.0, gt=0)
+    arrivals: Arrivals
+    groups: dict[str, ReaderGroup] = Field(min_length=1)
+    purposes: dict[str, Purpose] = Field(min_length=1)
+    steps: dict[str, Step] = Field(min_length=1)
+    stations: dict[str, Station] = Field(min_length=1)
+    roles: dict[str, Role] = Field(default_factory=dict)
+    reshelving: Reshelving | None = None
+    stacks: Stacks | None = None
+    acquisitions: Acquisitions | None = None
+    tools: dict[str, Tool] = Field(default_factory=dict)
+    rounds: list[Round] = Field(default_factory=list, max_length=20)
+    score: ScoreWeights = Field(default_factory=ScoreWeights)
+    max_events: int = Field(default=20_000_000, ge=1000, le=200_000_000)
