@@ -211,7 +211,7 @@ def score_gauge(mean: float | None, ci: tuple[float, float] | None, lang: str, *
     """The balanced score on a 0-200 dial, 100 = as it is."""
     value = 100.0 if mean is None else mean
     fig = go.Figure(go.Indicator(
-        mode="gauge+number+delta", value=value,
+        mode="gauge+number" if compact else "gauge+number+delta", value=value,  # a phone: no room for the delta
         number=dict(valueformat=".1f"),
         delta=dict(reference=100, valueformat=".1f", increasing=dict(color=BLUE, symbol="▲ "),
                    decreasing=dict(color=VERMILLION, symbol="▼ ")),

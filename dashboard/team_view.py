@@ -17,6 +17,7 @@ from .results_view import show_results
 from .widgets import tool_picker
 
 NOTES = ("wastes", "why")
+SUBMITTED = "team.submit_outcome"
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -67,19 +68,33 @@ def decision_form(service: Training, info: SessionInfo, code: str, name: str, nu
     notes = mine.notes if mine is not None else {}
     for note in NOTES:
         _prefill(f"team.{note}.{code}.{number}", str(notes.get(note, "")))
-    wastes = st.text_area(t("team.wastes", lang), max_chars=1000, key=f"team.wastes.{code}.{number}")
-    why = st.text_area(t("team.why", lang), max_chars=1000, key=f"team.why.{code}.{number}")
-    if st.button(t("team.submit", lang), type="primary", key=f"team.submit.{code}.{number}", disabled=over):
-        try:
-            service.submit(code, name, number, new, {"wastes": wastes, "why": why})
-            st.success(t("team.submitted", lang))
-        except TrainingError as error:
-            st.error(error.text(lang))
-        except StoreError as error:
-            st.error(t("trainer.store_error", lang, error=str(error)))
+    st.text_area(t("team.wastes", lang), max_chars=1000, key=f"team.wastes.{code}.{number}")
+    st.text_area(t("team.why", lang), max_chars=1000, key=f"team.why.{code}.{number}")
+    st.button(t("team.submit", lang), type="primary", key=f"team.submit.{code}.{number}", disabled=over,
+              on_click=_submit, args=(service, code, name, number, [x for x in offered if x not in kept]))
+    outcome = st.session_state.pop(SUBMITTED, None)
+    if outcome is not None:
+        ok, say = outcome
+        (st.success if ok else st.error)(say(lang))
     elif mine is not None:
         st.success(t("team.already", lang, tools=", ".join(pick(info.scenario.tools[x].name, lang) for x in mine.tools)
                      or t("history.as_is", lang)))
+
+
+def _submit(service: Training, code: str, name: str, number: int, choosable: list[str]) -> None:
+    """Submit in the button's callback, from the widgets' values as they are at the click (so a page
+    redrawn by polling at that moment cannot swallow it)."""
+    state = st.session_state
+    new = [x for x in choosable if state.get(f"team.{code}.{number}.{x}")]
+    notes = {note: str(state.get(f"team.{note}.{code}.{number}") or "") for note in NOTES}
+    try:
+        service.submit(code, name, number, new, notes)
+        state[SUBMITTED] = (True, lambda lang: t("team.submitted", lang))
+    except TrainingError as error:
+        state[SUBMITTED] = (False, error.text)
+    except StoreError as error:
+        detail = str(error)
+        state[SUBMITTED] = (False, lambda lang: t("trainer.store_error", lang, error=detail))
 
 
 def round_results(service: Training, info: SessionInfo, code: str, name: str, shown: int, lang: str) -> None:

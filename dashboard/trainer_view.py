@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
@@ -49,43 +52,59 @@ def live_status(service: Training, code: str, lang: str) -> None:
             st.caption(t("trainer.no_teams", lang))
 
 
+ACTION_ERROR = "trainer.action_error"
+
+
+def _act(action: Callable[..., None], *args: Any, **kwargs: Any) -> None:
+    """Run a trainer's action in the button's callback: it takes effect at the very start of the rerun
+    the click causes, so a page redrawn by polling at that moment cannot swallow the click."""
+    try:
+        action(*args, **kwargs)
+    except TrainingError as error:
+        st.session_state[ACTION_ERROR] = error
+
+
 def round_controls(service: Training, code: str, lang: str, actor: str) -> None:
     info = service.session(code)
     st.subheader(t("trainer.rounds_title", lang))
+    failed = st.session_state.pop(ACTION_ERROR, None)
+    if failed is not None:
+        st.error(failed.text(lang))
     for r in service.rounds(code):
         plan = info.scenario.rounds[r.number - 1]
+        key = f"{code}.{r.number}"
         with st.container(border=True):
             c1, c2 = st.columns([3, 2])
             c1.markdown(f"**{pick(plan.title, lang)}** · {status_text(r.status, lang)}"
                         + (f" · {t('round.revealed', lang)}" if r.revealed else ""))
             c1.caption(pick(plan.brief, lang))
-            try:
-                if r.status == "pending":
-                    minutes = c2.number_input(t("trainer.countdown", lang), 0, 120, 0, key=f"trainer.minutes.{code}.{r.number}")
-                    if c2.button(t("trainer.open", lang), key=f"trainer.open.{code}.{r.number}", type="primary"):
-                        service.open_round(code, r.number, minutes=float(minutes) or None, actor=actor)
-                        st.rerun()
-                elif r.status == "open":
-                    if c2.button(t("trainer.close", lang), key=f"trainer.close.{code}.{r.number}", type="primary"):
-                        service.close_round(code, r.number, actor=actor)
-                        st.rerun()
-                elif r.status == "closing":
-                    c2.info(t("trainer.computing", lang))
-                    if r.error and c2.button(t("trainer.retry", lang), key=f"trainer.retry.{code}.{r.number}"):
-                        service.retry_round(code, r.number, actor=actor)
-                        st.rerun()
-                else:
-                    if not r.revealed and c2.button(t("trainer.reveal", lang), key=f"trainer.reveal.{code}.{r.number}",
-                                                    type="primary"):
-                        service.reveal(code, r.number, actor=actor)
-                        st.rerun()
-                    reopen_control(service, code, r.number, r.revealed, lang, actor, c1)
-            except TrainingError as error:
-                st.error(error.text(lang))
+            if r.status == "pending":
+                minutes = c2.number_input(t("trainer.countdown", lang), 0, 120, 0, key=f"trainer.minutes.{key}")
+                c2.button(t("trainer.open", lang), key=f"trainer.open.{key}", type="primary", on_click=_act,
+                          args=(service.open_round, code, r.number),
+                          kwargs={"minutes": float(minutes) or None, "actor": actor})
+            elif r.status == "open":
+                c2.button(t("trainer.close", lang), key=f"trainer.close.{key}", type="primary", on_click=_act,
+                          args=(service.close_round, code, r.number), kwargs={"actor": actor})
+            elif r.status == "closing":
+                c2.info(t("trainer.computing", lang))
+                if r.error:
+                    c2.button(t("trainer.retry", lang), key=f"trainer.retry.{key}", on_click=_act,
+                              args=(service.retry_round, code, r.number), kwargs={"actor": actor})
+            else:
+                if not r.revealed:
+                    c2.button(t("trainer.reveal", lang), key=f"trainer.reveal.{key}", type="primary", on_click=_act,
+                              args=(service.reveal, code, r.number), kwargs={"actor": actor})
+                reopen_control(service, code, r.number, r.revealed, lang, actor, c1)
             if plan.debrief and r.status == "closed":
                 with st.expander(t("report.debrief", lang)):
                     for q in plan.debrief:
                         st.markdown(f"- {pick(q, lang)}")
+
+
+def _reopen(service: Training, code: str, number: int, actor: str) -> None:
+    st.session_state.pop(f"trainer.reopen_asking.{code}.{number}", None)
+    _act(service.reopen_round, code, number, actor=actor)
 
 
 def reopen_control(service: Training, code: str, number: int, revealed: bool, lang: str, actor: str,
@@ -97,19 +116,15 @@ def reopen_control(service: Training, code: str, number: int, revealed: bool, la
     """
     asking = f"trainer.reopen_asking.{code}.{number}"
     if not st.session_state.get(asking):
-        if column.button(t("trainer.reopen", lang), key=f"trainer.reopen.{code}.{number}", type="tertiary"):
-            st.session_state[asking] = True
-            st.rerun()
+        column.button(t("trainer.reopen", lang), key=f"trainer.reopen.{code}.{number}", type="tertiary",
+                      on_click=st.session_state.__setitem__, args=(asking, True))
         return
     column.warning(t("trainer.reopen_warning" if revealed else "trainer.reopen_warning_hidden", lang, n=number))
     yes, no = column.columns(2)
-    if yes.button(t("trainer.reopen_confirm", lang), key=f"trainer.reopen_confirm.{code}.{number}"):
-        st.session_state.pop(asking, None)
-        service.reopen_round(code, number, actor=actor)
-        st.rerun()
-    if no.button(t("trainer.reopen_cancel", lang), key=f"trainer.reopen_cancel.{code}.{number}"):
-        st.session_state.pop(asking, None)
-        st.rerun()
+    yes.button(t("trainer.reopen_confirm", lang), key=f"trainer.reopen_confirm.{code}.{number}", on_click=_reopen,
+               args=(service, code, number, actor))
+    no.button(t("trainer.reopen_cancel", lang), key=f"trainer.reopen_cancel.{code}.{number}",
+              on_click=st.session_state.pop, args=(asking, None))
 
 
 def leaderboard(service: Training, code: str, number: int, lang: str) -> None:

@@ -37,6 +37,10 @@ def lang() -> str:
 
 
 def language_switch() -> str:
+    """The sidebar's language radio; `?lang=en` in the address sets it once (the projector has no sidebar)."""
+    wanted = st.query_params.get("lang")
+    if wanted in LANGS and st.session_state.get("lang.from_url") != wanted:
+        st.session_state["lang"] = st.session_state["lang.from_url"] = wanted
     lang()
     st.sidebar.radio(
         t("app.language", st.session_state["lang"]), LANGS, key="lang", format_func=LANG_NAMES.__getitem__,

@@ -190,3 +190,16 @@ def test_the_console_shows_notes_and_ties(app_env: str) -> None:
     places = list(board["#"])
     assert places == ["1=", "1=", "1="]  # round 1: every team as it is, nobody ahead
     assert "no decision sent" in list(board["Team"])[-1]
+
+
+def test_the_projector_takes_its_language_from_the_address(app_env: str) -> None:
+    service = Training(Store(app_env))
+    code = service.create_session(one_day_hall(), seed=3, replications=2, rounds_count=2)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["code"] = code
+    at.query_params["lang"] = "ru"
+    at.run()
+    at.switch_page("dashboard/pages/projector.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert any(f"Код занятия: {code}" in m.value for m in at.markdown)

@@ -14,14 +14,12 @@ from dashboard.room import session_signature, team_address
 from dashboard.session import training
 from dashboard.trainer_view import status_text
 from dashboard.widgets import lang as current_lang
-from sim.i18n import LANGS, counted, num, pick, t
+from sim.i18n import counted, num, pick, t
 from sim.ranking import Entry, rank
 from sim.store import StoreError
 from sim.training import TrainingError
 
 lang = current_lang()
-if st.query_params.get("lang") in LANGS:  # the projector has no sidebar: ?lang=en sets its language
-    lang = st.session_state["lang"] = str(st.query_params["lang"])
 st.markdown("<style>[data-testid='stSidebar'],[data-testid='stSidebarCollapsedControl'],header{display:none !important}"
             ".stMainBlockContainer{padding-top:1.5rem;max-width:100% !important}</style>", unsafe_allow_html=True)
 code = (st.query_params.get("code") or "").strip().upper()
