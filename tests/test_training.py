@@ -320,3 +320,32 @@ def test_a_broken_archive_is_refused(service: Training, document: object) -> Non
     with pytest.raises(TrainingError):
         service.import_session(document)  # type: ignore[arg-type]
     assert service.list_sessions() == []
+
+
+# --- structure -----------------------------------------------------------------------------------------
+
+
+def test_a_sessions_scenario_is_parsed_once_not_on_every_call(service: Training) -> None:
+    """A projector refresh with 10 teams re-parsed the scenario about 20 times; now once per session."""
+    code = _play_to_round_2(service)
+    for i in range(8):
+        service.join(code, f"team {i}")
+    before = service.scenario_parses
+    service.submit(code, "Совы", 2, ["five_s_desk"])
+    for _ in range(3):  # what a projector and a team page ask on each refresh
+        service.session(code)
+        service.current_round(code)
+        service.teams(code)
+        service.decisions(code, 2)
+        service.leaderboard(code, 1)
+        service.team_results(code, "Ежи", 1)
+    assert service.scenario_parses - before <= 1
+    assert service.session(code.lower()).scenario == one_day_hall()
+
+
+def test_the_round_table_names_every_state_and_action() -> None:
+    from sim.training import states
+
+    assert set(states.STATES) == {"pending", "open", "closing", "closed"}
+    for action, step in states.TRANSITIONS.items():
+        assert step.to in states.STATES and set(step.allowed) <= set(states.STATES), action
