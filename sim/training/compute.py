@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from sqlalchemy import and_, insert, select, update
+from sqlalchemy.engine import Connection
 
 from ..experiment import Results
 from ..lean import apply_tools
@@ -21,34 +22,63 @@ class ResultsMixin(TrainingBase):
     """The worker's computation of rounds, and the results teams and the trainer read."""
 
     def compute_round(self, code: str, number: int, runner: Runner) -> None:
-        """Compute and store the results of every distinct decision of a closing round."""
+        """Compute and store the results of every distinct decision of a closing round, then close it.
+
+        The round is marked closed only inside a transaction that holds the session's lock and finds a
+        result for every decision in force at that moment: a round reopened and closed again while this
+        computation ran (another server on the database) is not closed with a team's result missing.
+        """
         s = self.session(code)
-        with self.store.read() as conn:
-            if q.statuses(conn, s.id).get(number) != "closing":
-                return
-            wanted = {tools_key(tools): tools for tools in q.tools_in_force(conn, s.id, number).values()}
-            wanted.setdefault("", [])  # the library as it is: the baseline of every score
-            done = {r[0] for r in conn.execute(select(results.c.tools_key).where(
-                and_(results.c.session_id == s.id, results.c.round == number))).all()}
-            earlier = {r[0]: r[1] for r in conn.execute(select(results.c.tools_key, results.c.payload).where(
-                and_(results.c.session_id == s.id, results.c.round < number))).all()}
-        for key, tools in wanted.items():
-            if key in done:
-                continue
+        for _ in range(3):  # decisions can change under a slow computation only by a reopen: rare
+            with self.store.read() as conn:
+                if q.statuses(conn, s.id).get(number) != "closing":
+                    return
+                wanted = self._wanted(conn, s.id, number)
+                done = self._stored_keys(conn, s.id, number)
+                earlier = {r[0]: r[1] for r in conn.execute(select(results.c.tools_key, results.c.payload).where(
+                    and_(results.c.session_id == s.id, results.c.round < number))).all()}
+            missing = {key: tools for key, tools in wanted.items() if key not in done}
             # the same tools in an earlier round of this session gave these very results (same seed)
-            payload = earlier.get(key)
-            if payload is None:
-                payload = json.dumps(results_to_payload(runner(apply_tools(s.scenario, tools), s.seed, s.replications)))
-            with self.store.write() as conn:
-                exists = conn.execute(select(results.c.tools_key).where(and_(
-                    results.c.session_id == s.id, results.c.round == number, results.c.tools_key == key))).first()
-                if exists is None:  # another worker (another server on this database) may have been first
-                    conn.execute(insert(results).values(session_id=s.id, round=number, tools_key=key, payload=payload,
-                                                        computed_at=time.time()))
+            payloads = {key: earlier[key] for key in missing if key in earlier}
+            for key, tools in missing.items():
+                if key not in payloads:
+                    payloads[key] = json.dumps(results_to_payload(
+                        runner(apply_tools(s.scenario, tools), s.seed, s.replications)))
+            if self._store_and_close(s.id, number, payloads):
+                return
+
+    @staticmethod
+    def _wanted(conn: Connection, session_id: int, number: int) -> dict[str, list[str]]:
+        """The distinct tools in force in a round, by key, with the library as it is (every score's baseline)."""
+        wanted = {tools_key(tools): tools for tools in q.tools_in_force(conn, session_id, number).values()}
+        wanted.setdefault("", [])
+        return wanted
+
+    @staticmethod
+    def _stored_keys(conn: Connection, session_id: int, number: int) -> set[str]:
+        return {str(r[0]) for r in conn.execute(select(results.c.tools_key).where(
+            and_(results.c.session_id == session_id, results.c.round == number))).all()}
+
+    def _store_and_close(self, session_id: int, number: int, payloads: dict[str, str]) -> bool:
+        """Store the payloads and close the round if every decision now has its result; True when closed
+        (or no longer closing)."""
         with self.store.write() as conn:
-            conn.execute(update(rounds).where(and_(rounds.c.session_id == s.id, rounds.c.number == number,
-                                                   rounds.c.status == "closing")).values(status="closed", error=None))
-            self.store.log(conn, s.id, "worker", "round_closed", {"round": number, "runs": len(wanted)})
+            q.lock_session(conn, session_id)
+            if q.statuses(conn, session_id).get(number) != "closing":
+                return True  # reopened meanwhile, or closed by another worker: nothing to store
+            done = self._stored_keys(conn, session_id, number)
+            for key, payload in payloads.items():
+                if key not in done:  # another worker (another server on this database) may have been first
+                    conn.execute(insert(results).values(session_id=session_id, round=number, tools_key=key,
+                                                        payload=payload, computed_at=time.time()))
+                    done.add(key)
+            wanted = self._wanted(conn, session_id, number)
+            if not set(wanted) <= done:
+                return False
+            conn.execute(update(rounds).where(and_(rounds.c.session_id == session_id, rounds.c.number == number))
+                         .values(status="closed", error=None))
+            self.store.log(conn, session_id, "worker", "round_closed", {"round": number, "runs": len(wanted)})
+            return True
 
     def closing_rounds(self) -> list[tuple[str, int]]:
         """Rounds waiting for the worker (closing, with no error), as (session code, round)."""
