@@ -56,7 +56,7 @@ def _ensure_env(kind: str) -> Path:
 def run(extra: list[str]) -> int:
     python = _ensure_env("run")
     args = [a for a in extra if a != "--"]
-    command = [str(python), "-m", "streamlit", "run", "app.py", *args]
+    command = [str(python), "-m", "dashboard.serve", *args]  # `streamlit run app.py`, with the training worker started first
     _say("starting the dashboard: open the address shown below in a browser (Ctrl+C stops it)")
     return subprocess.call(command, cwd=ROOT)
 

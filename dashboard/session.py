@@ -1,32 +1,54 @@
-"""The training service of this server (one store, one background worker) and sign-in helpers."""
+"""The training service of this server (one store, one supervised background worker) and sign-in helpers.
+
+The service starts when this module is imported: `app.py` imports it, so the worker runs (and
+finishes rounds left computing by a restart) from the app's first run on, whichever page is opened,
+and `python -m dashboard.serve` starts it before the web server takes any request. A database that
+cannot be opened is logged here and shown by the pages that need it.
+"""
 
 from __future__ import annotations
 
 import hmac
+import logging
+import threading
 
-import streamlit as st
-
-from sim.store import Store
+from sim.store import Store, StoreError
 from sim.training import Training, Worker
 
 from . import config, runner
 
-_WORKERS: dict[str, Worker] = {}  # one per database and process, whatever clears Streamlit's caches
+log = logging.getLogger(__name__)
+_LOCK = threading.Lock()
+_SERVICE: dict[str, tuple[Training, Worker]] = {}  # one per process, whatever clears Streamlit's caches
 
 
-@st.cache_resource(show_spinner=False)
 def _service(url: str) -> tuple[Training, Worker]:
-    training = Training(Store(url))
-    old = _WORKERS.pop(url, None)
-    if old is not None:
-        old.stop()
-    # the worker finishes rounds left "closing" by a crash or restart, then any closed later
-    worker = _WORKERS[url] = Worker(training, runner.background_runner(), interval=1.0).start()
-    return training, worker
+    with _LOCK:
+        found = _SERVICE.get(url)
+        if found is not None and found[1].alive():
+            return found
+        for old_url, (old, worker) in list(_SERVICE.items()):  # one database per server: the last one asked for
+            worker.stop()
+            old.store.close()
+            del _SERVICE[old_url]
+        training = Training(Store(url))
+        # the worker finishes rounds left "closing" by a crash or restart, then any closed later
+        worker = Worker(training, runner.background_runner(), interval=1.0, batch=runner.background_batch()).start()
+        _SERVICE[url] = (training, worker)
+        return training, worker
 
 
 def training() -> Training:
+    """This server's training service (raises `StoreError` when the database cannot be used)."""
     return _service(config.database_url())[0]
+
+
+def start() -> None:
+    """Start the service and its worker now (logs, does not raise, when the database cannot be used)."""
+    try:
+        _service(config.database_url())
+    except StoreError as error:
+        log.error("the training service could not start: %s", error)
 
 
 def check_passcode(given: str) -> bool:
@@ -35,3 +57,6 @@ def check_passcode(given: str) -> bool:
     if not expected:
         return False
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+start()

@@ -9,6 +9,7 @@ transaction. Every write is one transaction, so what was confirmed to a user sur
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ from sqlalchemy import (
     create_engine,
     event,
     insert,
+    inspect,
     select,
 )
 from sqlalchemy.engine import Connection, Engine
@@ -48,6 +50,7 @@ sessions = Table(
     Column("rounds", Integer, nullable=False),
     Column("created_at", Float, nullable=False),
     Column("created_by", Text, nullable=False, default=""),
+    Column("changes", Integer, nullable=False, default=0),  # raised by every change (pages poll it)
 )
 
 rounds = Table(
@@ -60,6 +63,8 @@ rounds = Table(
     Column("closed_at", Float),
     Column("revealed", Integer, nullable=False, default=0),
     Column("error", Text),
+    Column("progress_done", Integer),  # replications computed so far (while closing)
+    Column("progress_total", Integer),
 )
 
 teams = Table(
@@ -69,7 +74,22 @@ teams = Table(
     Column("name", Text, nullable=False),
     Column("name_key", String(200), nullable=False),  # case-folded, for uniqueness
     Column("joined_at", Float, nullable=False),
+    Column("rejoin_hash", String(64)),  # SHA-256 of the code another device needs to act as this team
     UniqueConstraint("session_id", "name_key", name="uq_team_name"),
+)
+
+team_tokens = Table(  # one per device that joined as a team (kept in that device's page address)
+    "team_tokens", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("team_id", Integer, ForeignKey("teams.id", ondelete="CASCADE"), nullable=False),
+    Column("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+store_identity = Table(  # one row written when the database is made: a replaced file is noticed
+    "store_identity", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("created_at", Float, nullable=False),
 )
 
 decisions = Table(
@@ -110,7 +130,28 @@ def _v1(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1]
+def _add_column(conn: Connection, table: str, column: str, ddl: str) -> None:
+    if column not in {c["name"] for c in inspect(conn).get_columns(table)}:
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}")
+
+
+def _v2(conn: Connection) -> None:
+    """Change counter, round progress, rejoin codes and device tokens, the database's identity.
+
+    Version 1 creates the tables as this module defines them today, so on a new database the
+    columns exist already: each is added only where missing.
+    """
+    _add_column(conn, "sessions", "changes", "INTEGER NOT NULL DEFAULT 0")
+    _add_column(conn, "rounds", "progress_done", "INTEGER")
+    _add_column(conn, "rounds", "progress_total", "INTEGER")
+    _add_column(conn, "teams", "rejoin_hash", "VARCHAR(64)")
+    for table in (team_tokens, store_identity):
+        table.create(conn, checkfirst=True)
+    if conn.execute(select(store_identity.c.id)).first() is None:
+        conn.execute(insert(store_identity).values(id=secrets.token_hex(16), created_at=time.time()))
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -205,5 +246,5 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 __all__ = [
     "SCHEMA_VERSION", "IntegrityError", "Store", "StoreError", "audit", "decisions", "results", "rounds",
-    "sessions", "teams",
+    "sessions", "store_identity", "team_tokens", "teams",
 ]

@@ -22,6 +22,7 @@ from .records import (
     MAX_NOTE,
     MAX_TEAM_NAME,
     MAX_TEAMS,
+    BatchRunner,
     Decision,
     RoundInfo,
     Runner,
@@ -36,7 +37,21 @@ from .service import Training
 from .worker import Worker
 
 __all__ = [
-    "CODE_ALPHABET", "CODE_LENGTH", "MAX_NOTE", "MAX_TEAMS", "MAX_TEAM_NAME", "Decision", "RoundInfo", "Runner",
-    "SessionInfo", "TeamInfo", "Training", "TrainingError", "Worker", "payload_to_results", "results_to_payload",
+    "CODE_ALPHABET",
+    "CODE_LENGTH",
+    "MAX_NOTE",
+    "MAX_TEAMS",
+    "MAX_TEAM_NAME",
+    "BatchRunner",
+    "Decision",
+    "RoundInfo",
+    "Runner",
+    "SessionInfo",
+    "TeamInfo",
+    "Training",
+    "TrainingError",
+    "Worker",
+    "payload_to_results",
+    "results_to_payload",
     "tools_key",
 ]

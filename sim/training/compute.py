@@ -15,18 +15,49 @@ from ..score import balanced_score
 from ..store import results, rounds, sessions
 from . import queries as q
 from .base import TrainingBase
-from .records import Runner, TrainingError, payload_to_results, results_to_payload, tools_key
+from .records import (
+    BatchRunner,
+    Runner,
+    SessionInfo,
+    TrainingError,
+    payload_to_results,
+    results_to_payload,
+    tools_key,
+)
+
+PROGRESS_EVERY = 0.5  # seconds between stored progress updates
+
+
+class _ProgressWriter:
+    """Stores a round's progress at most every `PROGRESS_EVERY` seconds (a write per replication is too many)."""
+
+    def __init__(self, service: ResultsMixin, session_id: int, number: int, total: int) -> None:
+        self.service, self.session_id, self.number, self.total = service, session_id, number, total
+        self.done, self.last = 0, 0.0
+        service.set_progress(session_id, number, 0, total)
+
+    def __call__(self, done: int, total: int) -> None:
+        self.done = done
+        if time.monotonic() - self.last >= PROGRESS_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        self.last = time.monotonic()
+        self.service.set_progress(self.session_id, self.number, self.done, self.total)
 
 
 class ResultsMixin(TrainingBase):
     """The worker's computation of rounds, and the results teams and the trainer read."""
 
-    def compute_round(self, code: str, number: int, runner: Runner) -> None:
+    def compute_round(self, code: str, number: int, runner: Runner | None = None, *,
+                      batch: BatchRunner | None = None) -> None:
         """Compute and store the results of every distinct decision of a closing round, then close it.
 
         The round is marked closed only inside a transaction that holds the session's lock and finds a
         result for every decision in force at that moment: a round reopened and closed again while this
         computation ran (another server on the database) is not closed with a team's result missing.
+        With `batch`, the distinct decisions are computed together (every replication of every one
+        submitted at once); otherwise one after another with `runner`. Progress is stored on the round.
         """
         s = self.session(code)
         for _ in range(3):  # decisions can change under a slow computation only by a reopen: rare
@@ -40,12 +71,54 @@ class ResultsMixin(TrainingBase):
             missing = {key: tools for key, tools in wanted.items() if key not in done}
             # the same tools in an earlier round of this session gave these very results (same seed)
             payloads = {key: earlier[key] for key in missing if key in earlier}
-            for key, tools in missing.items():
-                if key not in payloads:
-                    payloads[key] = json.dumps(results_to_payload(
-                        runner(apply_tools(s.scenario, tools), s.seed, s.replications)))
+            todo = {key: tools for key, tools in missing.items() if key not in payloads}
+            for key, found in zip(todo, self._run(s, number, list(todo.values()), runner, batch)):
+                payloads[key] = json.dumps(results_to_payload(found))
             if self._store_and_close(s.id, number, payloads):
                 return
+
+    def _run(self, s: SessionInfo, number: int, decisions: list[list[str]], runner: Runner | None,
+             batch: BatchRunner | None) -> list[Results]:
+        if not decisions:
+            return []
+        total = len(decisions) * s.replications
+        report = _ProgressWriter(self, s.id, number, total)
+        scenarios = [apply_tools(s.scenario, tools) for tools in decisions]
+        if batch is not None:
+            found = batch(scenarios, s.seed, s.replications, report)
+        else:
+            if runner is None:
+                raise ValueError("compute_round needs a runner or a batch runner")
+            found = []
+            for i, scenario in enumerate(scenarios):
+                found.append(runner(scenario, s.seed, s.replications))
+                report((i + 1) * s.replications, total)
+        report.flush()
+        return found
+
+    def set_progress(self, session_id: int, number: int, done: int, total: int) -> None:
+        """Store how far a round's computation is (not a change that pages redraw for)."""
+        with self.store.write() as conn:
+            conn.execute(update(rounds).where(and_(rounds.c.session_id == session_id, rounds.c.number == number))
+                         .values(progress_done=done, progress_total=total))
+
+    def round_progress(self, code: str, number: int) -> tuple[int, int]:
+        """(replications computed, replications to compute) of a round's computation; (0, 0) if none."""
+        with self.store.read() as conn:
+            session_id = int(q.session_row(conn, code)["id"])
+            row = conn.execute(select(rounds.c.progress_done, rounds.c.progress_total).where(
+                and_(rounds.c.session_id == session_id, rounds.c.number == number))).first()
+        if row is None:
+            raise TrainingError("training.err.no_round", n=number)
+        return int(row[0] or 0), int(row[1] or 0)
+
+    def mark_failed(self, code: str, number: int, error: str) -> None:
+        """Show a failed computation on the round (it stays closing until the trainer retries)."""
+        with self.store.write() as conn:
+            session_id = int(q.session_row(conn, code)["id"])
+            q.lock_session(conn, session_id)
+            conn.execute(update(rounds).where(and_(rounds.c.session_id == session_id, rounds.c.number == number,
+                                                   rounds.c.status == "closing")).values(error=error[:500]))
 
     @staticmethod
     def _wanted(conn: Connection, session_id: int, number: int) -> dict[str, list[str]]:

@@ -21,6 +21,8 @@ MAX_NOTE = 2000
 MAX_TEAMS = 40
 MAX_REPLICATIONS = 200
 Runner = Callable[[Scenario, int, int], Results]
+# scenarios, seed, replications, progress(done, total) -> results of each scenario, in order
+BatchRunner = Callable[[list[Scenario], int, int, Callable[[int, int], None] | None], list[Results]]
 
 
 class TrainingError(ValueError):
