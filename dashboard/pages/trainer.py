@@ -13,7 +13,7 @@ from dashboard.trainer_view import leaderboard, live_status, round_controls, tea
 from dashboard.widgets import lang as current_lang
 from sim.experiment import DEFAULT_SEED
 from sim.i18n import pick, t
-from sim.report import session_html, session_xlsx
+from sim.report import session_downloads
 from sim.store import StoreError
 from sim.training import TrainingError
 
@@ -122,9 +122,11 @@ c1, c2, c3 = st.columns(3)
 # prepared on request: reading every result of a session takes a moment, not to be paid on each click
 prepared = st.session_state.setdefault(f"trainer.downloads.{code}", {})
 if c1.button(t("trainer.make_report", lang), key="trainer.report"):
-    prepared["html"] = session_html(service, code, lang).encode("utf-8")
-    prepared["xlsx"] = session_xlsx(service, code, lang)
-    prepared["json"] = json.dumps(service.export_session(code), ensure_ascii=False).encode("utf-8")
+    prepared.clear()  # all three or none: a failure never leaves a half-filled set behind
+    try:
+        prepared.update(session_downloads(service, code, lang))
+    except Exception as error:  # said plainly; the console goes on
+        st.error(t("training.refused.report_failed", lang, error=str(error)[:300]))
 if prepared:
     c1.download_button(t("trainer.report_html", lang), prepared["html"], f"session-{code}.html", "text/html",
                        key="trainer.report_dl")

@@ -9,9 +9,17 @@ from sqlalchemy import and_, delete, insert
 
 from ..lean import ChoiceError, check_choice
 from ..store import decisions
+from ..text import clean_block, clean_line
 from . import queries as q
 from .base import TrainingBase
 from .records import MAX_NOTE, Decision, TrainingError
+
+
+def clean_notes_of(notes: object) -> dict[str, str]:
+    """A team's notes as stored: short keys, cleaned texts (`sim.text`), each within `MAX_NOTE`."""
+    if not isinstance(notes, dict):
+        return {}
+    return {clean_line(k, 40): clean_block(v, MAX_NOTE) for k, v in list(notes.items())[:10]}
 
 
 class DecisionsMixin(TrainingBase):
@@ -26,7 +34,7 @@ class DecisionsMixin(TrainingBase):
     def submit(self, code: str, team: str, number: int, new_tools: list[str], notes: dict[str, str] | None = None) -> Decision:
         """A team's decision for an open round (a second submission replaces the first)."""
         s = self.session(code)
-        clean_notes = {str(k)[:40]: str(v)[:MAX_NOTE] for k, v in (notes or {}).items()}
+        clean_notes = clean_notes_of(notes)
         now = time.time()
         with self.store.write() as conn:
             q.lock_session(conn, s.id)

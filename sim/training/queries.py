@@ -12,12 +12,13 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.engine import Connection
 
 from ..store import decisions, rounds, sessions, teams
+from ..text import clean_line
 from .records import Decision, RoundInfo, TeamInfo, TrainingError
 
 
 def name_key(name: str) -> str:
-    """The form under which two team names are the same team: spaces collapsed, case folded."""
-    return " ".join((name or "").split()).casefold()
+    """The form under which two team names are the same team: cleaned (`sim.text`), case folded."""
+    return clean_line(name).casefold()
 
 
 def normal_code(code: str) -> str:

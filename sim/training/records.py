@@ -19,6 +19,7 @@ CODE_LENGTH = 6
 MAX_TEAM_NAME = 60
 MAX_NOTE = 2000
 MAX_TEAMS = 40
+MAX_TITLE = 120
 MAX_REPLICATIONS = 200
 Runner = Callable[[Scenario, int, int], Results]
 # scenarios, seed, replications, progress(done, total) -> results of each scenario, in order

@@ -15,10 +15,11 @@ from sqlalchemy.engine import Connection
 
 from ..scenario import Scenario
 from ..store import IntegrityError, results, rounds, sessions
+from ..text import clean_line
 from . import queries as q
 from . import states
 from .base import TrainingBase
-from .records import CODE_ALPHABET, CODE_LENGTH, MAX_REPLICATIONS, RoundInfo, TrainingError
+from .records import CODE_ALPHABET, CODE_LENGTH, MAX_REPLICATIONS, MAX_TITLE, RoundInfo, TrainingError
 
 
 def new_code() -> str:
@@ -56,7 +57,7 @@ class RoundsMixin(TrainingBase):
             raise TrainingError("training.err.seed")
         code = new_code()
         row = conn.execute(insert(sessions).values(
-            code=code, title=title or scenario.title.ru, scenario_id=scenario.id, scenario_json=scenario.model_dump_json(),
+            code=code, title=clean_line(title, MAX_TITLE) or clean_line(scenario.title.ru, MAX_TITLE), scenario_id=scenario.id, scenario_json=scenario.model_dump_json(),
             seed=seed, replications=replications, rounds=count, created_at=time.time(), created_by=actor,
         ))
         session_id = q.new_id(row)

@@ -7,9 +7,22 @@ import time
 from sqlalchemy import and_, func, insert, select
 
 from ..store import teams
+from ..text import clean_line, visible
 from . import queries as q
 from .base import TrainingBase
 from .records import MAX_TEAM_NAME, MAX_TEAMS, TeamInfo, TrainingError
+
+
+def clean_team_name(name: str) -> str:
+    """A team name as stored: cleaned (`sim.text`), with something visible, not too long."""
+    clean = clean_line(name)
+    if not clean:
+        raise TrainingError("training.err.team_name_empty")
+    if not visible(clean):
+        raise TrainingError("training.refused.team_name_invisible")
+    if len(clean) > MAX_TEAM_NAME:
+        raise TrainingError("training.err.team_name_long", n=MAX_TEAM_NAME)
+    return clean
 
 
 class TeamsMixin(TrainingBase):
@@ -17,11 +30,7 @@ class TeamsMixin(TrainingBase):
 
     def join(self, code: str, name: str) -> TeamInfo:
         """Join a session as a team; the same name (any case) rejoins the same team."""
-        clean = " ".join((name or "").split())
-        if not clean:
-            raise TrainingError("training.err.team_name_empty")
-        if len(clean) > MAX_TEAM_NAME:
-            raise TrainingError("training.err.team_name_long", n=MAX_TEAM_NAME)
+        clean = clean_team_name(name)
         with self.store.write() as conn:
             session_id = int(q.session_row(conn, code)["id"])
             q.lock_session(conn, session_id)
