@@ -166,11 +166,12 @@ def session_xlsx(training: Training, code: str, lang: str = "ru") -> bytes:
 
 
 def session_downloads(training: Training, code: str, lang: str = "ru") -> dict[str, bytes]:
-    """The report (`html`), the figures (`xlsx`) and the archive (`json`), all made or none (an error)."""
-    import json
+    """The report (`html`), the figures (`xlsx`) and the archive (`json`: gzip-compressed JSON), all made
+    or none (an error)."""
+    from .training.archive_check import pack_archive
 
     return {
         "html": session_html(training, code, lang).encode("utf-8"),
         "xlsx": session_xlsx(training, code, lang),
-        "json": json.dumps(training.export_session(code), ensure_ascii=False).encode("utf-8"),
+        "json": pack_archive(training.export_session(code)),
     }

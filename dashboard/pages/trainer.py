@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 import streamlit as st
@@ -16,8 +15,7 @@ from sim.i18n import pick, t
 from sim.report import session_downloads
 from sim.store import StoreError
 from sim.training import TrainingError
-
-MAX_ARCHIVE_BYTES = 20 * 1024 * 1024
+from sim.training.archive_check import read_archive
 
 lang = current_lang()
 st.title(t("trainer.title", lang))
@@ -73,17 +71,12 @@ with st.expander(t("trainer.new_session", lang), expanded=not service.list_sessi
                     st.error(error.text(lang))
 
 with st.expander(t("trainer.import", lang)):
-    upload = st.file_uploader(t("trainer.import_file", lang), type=["json"], key="trainer.upload")
+    upload = st.file_uploader(t("trainer.import_file", lang), type=["json", "gz"], key="trainer.upload")
     if upload is not None and st.button(t("trainer.import_button", lang), key="trainer.import_go"):
-        try:
-            raw = upload.getvalue()
-            if len(raw) > MAX_ARCHIVE_BYTES:
-                raise TrainingError("training.err.archive_broken", detail="too large")
-            imported = service.import_session(json.loads(raw.decode("utf-8")), actor=actor)
+        try:  # read_archive: gzip or plain JSON, within the size and depth limits
+            imported = service.import_session(read_archive(upload.getvalue()), actor=actor)
             st.session_state["trainer.code"] = st.session_state["trainer.pending"] = imported
             st.rerun()
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            st.error(t("training.err.archive_broken", lang, detail=str(error)[:200]))
         except TrainingError as error:
             st.error(error.text(lang))
 
@@ -132,5 +125,5 @@ if prepared:
                        key="trainer.report_dl")
     c2.download_button(t("trainer.report_xlsx", lang), prepared["xlsx"], f"session-{code}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="trainer.xlsx")
-    c3.download_button(t("trainer.archive", lang), prepared["json"], f"session-{code}.json", "application/json",
+    c3.download_button(t("trainer.archive", lang), prepared["json"], f"session-{code}.json.gz", "application/gzip",
                        key="trainer.archive")
