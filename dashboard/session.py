@@ -12,8 +12,9 @@ import hmac
 import logging
 import threading
 
+from sim.guard import AttemptGuard
 from sim.store import Store, StoreError
-from sim.training import Training, Worker
+from sim.training import Training, TrainingError, Worker
 
 from . import config, runner
 
@@ -57,6 +58,36 @@ def check_passcode(given: str) -> bool:
     if not expected:
         return False
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+PASSCODE_GUARD = AttemptGuard()  # wrong trainer passcodes of this server, per client and overall
+
+
+def sign_in(given: str, client: str) -> TrainingError | None:
+    """None when the passcode is right; else the refusal to show (wrong, or wait after too many wrong ones)."""
+    wait = PASSCODE_GUARD.wait(client)
+    if wait > 0:
+        return TrainingError("training.refused.slow_down", seconds=max(1, round(wait)))
+    if check_passcode(given):
+        PASSCODE_GUARD.succeeded(client)
+        return None
+    PASSCODE_GUARD.failed(client)
+    return TrainingError("trainer.wrong_passcode")
+
+
+def client_key() -> str:
+    """Whom wrong attempts of this browser session count against: its network address, else the session."""
+    try:
+        import streamlit as st
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        address = st.context.ip_address
+        if address:
+            return f"ip:{address}"
+        ctx = get_script_run_ctx()
+        return f"session:{ctx.session_id}" if ctx else "unknown"
+    except Exception:  # outside a page run
+        return "unknown"
 
 
 start()

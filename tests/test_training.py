@@ -134,9 +134,13 @@ from sim.store import Store
 from sim.training import Training
 url, code, worker, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 service = Training(Store(url))
+codes = {}
 for i in range(count):
     team = f"team-{worker}-{i % 4}"
-    service.join(code, team)
+    if team in codes:  # this process acts as the team again, from another device: with the rejoin code
+        service.join(code, team, codes[team])
+    else:
+        codes[team] = service.join(code, team).rejoin_code
     service.submit(code, team, 2, ["five_s_desk"] if i % 2 else ["standard_work"], {"why": f"{worker}:{i}"})
 print(count)
 """
@@ -196,7 +200,10 @@ def test_a_tool_not_offered_this_round_is_refused(service: Training) -> None:
 def test_a_duplicate_team_name_is_refused_for_a_new_team_and_resumes_on_join(service: Training) -> None:
     code = service.create_session(one_day_hall(), seed=SEED, replications=REPS)
     first = service.join(code, "Совы")
-    assert service.join(code, "  совы ").id == first.id  # rejoining from another browser
+    with pytest.raises(TrainingError) as taken:  # another browser needs the team's rejoin code
+        service.join(code, "  совы ")
+    assert taken.value.key == "training.refused.rejoin_needed"
+    assert service.join(code, "  совы ", first.rejoin_code).id == first.id  # rejoining from another browser
     with pytest.raises(TrainingError) as info:
         service.create_team(code, "СОВЫ")
     assert info.value.key == "training.err.team_taken"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.results_view import show_results
-from dashboard.session import training
+from dashboard.session import client_key, training
 from dashboard.trainer_view import countdown, status_text
 from dashboard.widgets import lang as current_lang
 from dashboard.widgets import plain, tool_picker
@@ -30,7 +30,7 @@ if not joined:
         name = st.text_input(t("team.name", lang), max_chars=60, key="team.name_input")
         if st.form_submit_button(t("team.join", lang), type="primary"):
             try:
-                team = service.join(code, name)
+                team = service.join(code, name, client=client_key())
                 st.session_state["team"] = (service.session(code).code, team.name)
                 st.rerun()
             except TrainingError as error:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
 from dashboard import config, runner
-from dashboard.session import check_passcode, training
+from dashboard.session import client_key, sign_in, training
 from dashboard.trainer_view import leaderboard, live_status, round_controls, team_comparison
 from dashboard.widgets import lang as current_lang
 from sim.experiment import DEFAULT_SEED
@@ -28,12 +26,12 @@ if not st.session_state.get("trainer"):
         name = st.text_input(t("trainer.your_name", lang), max_chars=60, key="trainer.name")
         code = st.text_input(t("trainer.passcode", lang), type="password", key="trainer.passcode")
         if st.form_submit_button(t("trainer.sign_in", lang), type="primary"):
-            if check_passcode(code):
+            refusal = sign_in(code, client_key())  # wrong passcodes are slowed down, then locked out
+            if refusal is None:
                 st.session_state["trainer"] = (name or "").strip() or t("trainer.default_name", lang)
                 st.rerun()
             else:
-                time.sleep(0.5)  # slow down guessing
-                st.error(t("trainer.wrong_passcode", lang))
+                st.error(refusal.text(lang))
     st.stop()
 
 actor = st.session_state["trainer"]

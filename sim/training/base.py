@@ -7,10 +7,11 @@ from collections import OrderedDict
 
 from sqlalchemy import select
 
+from ..guard import AttemptGuard
 from ..scenario import Scenario
 from ..store import Store, sessions
 from . import queries as q
-from .records import SessionInfo
+from .records import SessionInfo, TrainingError
 
 SCENARIO_CACHE = 64  # sessions whose parsed scenario is kept (a server runs a handful at a time)
 
@@ -25,6 +26,13 @@ class TrainingBase:
         # (ids may be reused after a refused import is deleted, so the code and time are part of the key)
         self._scenarios: OrderedDict[tuple[int, str, float], Scenario] = OrderedDict()
         self.scenario_parses = 0  # how often a scenario was parsed (for tests of the cache)
+        self.guard = AttemptGuard()  # wrong session and rejoin codes, per client and overall
+
+    def check_guard(self, client: str) -> None:
+        """Refuse at once while `client` (or everyone) must wait after wrong codes."""
+        wait = self.guard.wait(client)
+        if wait > 0:
+            raise TrainingError("training.refused.slow_down", seconds=max(1, round(wait)))
 
     def session(self, code: str) -> SessionInfo:
         """The session with this join code (any case); `TrainingError` if there is none."""

@@ -16,6 +16,7 @@ from ..scenario import Scenario
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1: easy to read off a projector
 CODE_LENGTH = 6
+REJOIN_LENGTH = 6  # about 10^9 codes; guesses are slowed down and locked out (sim.guard)
 MAX_TEAM_NAME = 60
 MAX_NOTE = 2000
 MAX_TEAMS = 40
@@ -66,10 +67,16 @@ class RoundInfo:
 
 @dataclass(frozen=True)
 class TeamInfo:
-    """A team of a session."""
+    """A team of a session.
+
+    `token` is the long random secret of the device that just joined (kept in its page address);
+    `rejoin_code` is set only when the team was just created or its code was just used to join.
+    """
 
     id: int
     name: str
+    token: str = ""
+    rejoin_code: str | None = None
 
 
 @dataclass(frozen=True)
