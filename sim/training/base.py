@@ -54,6 +54,18 @@ class TrainingBase:
         return SessionInfo(id=key[0], code=key[1], title=row["title"], scenario=scenario, seed=row["seed"],
                            replications=row["replications"], rounds=row["rounds"], created_at=key[2])
 
+    def change_stamp(self, code: str) -> int:
+        """A number that grows with every change to the session (rounds, teams, decisions, results, reveal).
+
+        One small query: pages poll it and rerun only when it moved. Progress of a computation is not a
+        change (see `round_progress`).
+        """
+        with self.store.read() as conn:
+            found = conn.execute(select(sessions.c.changes).where(sessions.c.code == q.normal_code(code))).scalar()
+        if found is None:
+            raise TrainingError("training.err.no_session", code=q.normal_code(code))
+        return int(found)
+
     def list_sessions(self) -> list[tuple[str, str, float]]:
         """Every session as (code, title, created at), newest first."""
         with self.store.read() as conn:

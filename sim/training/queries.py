@@ -44,13 +44,14 @@ def new_id(result: Any) -> int:
 
 
 def lock_session(conn: Connection, session_id: int) -> None:
-    """Serialise the writes of one session inside the current write transaction.
+    """Serialise the writes of one session inside the current write transaction, and count the change.
 
     SQLite's BEGIN IMMEDIATE already makes write transactions one at a time; on PostgreSQL (read
     committed) this UPDATE takes the session row's lock, so a second trainer's transaction waits here
-    and then reads what the first one committed.
+    and then reads what the first one committed. It also raises the session's change counter, which
+    pages poll (`Training.change_stamp`); a refused request rolls back, and the counter with it.
     """
-    conn.execute(update(sessions).where(sessions.c.id == session_id).values(id=sessions.c.id))
+    conn.execute(update(sessions).where(sessions.c.id == session_id).values(changes=sessions.c.changes + 1))
 
 
 def round_infos(conn: Connection, session_id: int) -> list[RoundInfo]:
