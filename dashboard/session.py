@@ -1,8 +1,8 @@
 """The training service of this server (one store, one supervised background worker) and sign-in helpers.
 
-The service starts when this module is imported: `app.py` imports it, so the worker runs (and
-finishes rounds left computing by a restart) from the app's first run on, whichever page is opened,
-and `python -m dashboard.serve` starts it before the web server takes any request. A database that
+The service starts when this module is imported by the app: `app.py` imports it, so the worker
+runs (and finishes rounds left computing by a restart) from the app's first run on, whichever page
+is opened, and `python -m dashboard.serve` starts it before the web server takes any request. A database that
 cannot be opened is logged here and shown by the pages that need it.
 """
 
@@ -90,4 +90,14 @@ def client_key() -> str:
         return "unknown"
 
 
-start()
+def _inside_the_app() -> bool:
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        return get_script_run_ctx(suppress_warning=True) is not None
+    except Exception:
+        return False
+
+
+if _inside_the_app():  # imported by app.py's first run; a plain import (tests, tools) starts nothing
+    start()

@@ -17,6 +17,7 @@ import unicodedata
 BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5\u180e\u2060\u034f")
 _SPACES = re.compile(r"[^\S\n]+")
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&=\"'@/])")
+_AUTOLINK = re.compile(r"(\\[.:@])")
 _ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -54,8 +55,13 @@ def visible(text: str) -> bool:
 
 
 def markdown_plain(text: object) -> str:
-    """Text safe inside Markdown: no links (bare addresses included), images, HTML or formatting."""
-    return _MARKDOWN.sub(r"\\\1", clean_line(text))
+    """Text safe inside Markdown: no links (bare addresses included), images, HTML or formatting.
+
+    Escaping alone does not stop GitHub-style autolinks (`http://`, `www.`, `name@host`: the
+    renderer finds them in the text after unescaping), so an invisible word joiner goes before each
+    `.`, `:` and `@`; it is removed again if the text is typed back (`clean_line`).
+    """
+    return _AUTOLINK.sub("\u2060\\1", _MARKDOWN.sub(r"\\\1", clean_line(text)))
 
 
 def spreadsheet_text(value: object) -> object:

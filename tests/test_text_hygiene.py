@@ -61,10 +61,13 @@ def test_notes_and_titles_are_cleaned(service: Training) -> None:
 
 
 def test_markdown_plain_never_leaves_a_link_or_an_image() -> None:
-    for text in ("![x](http://example.org/x.png)", "[x](http://example.org)", "http://example.org", "www.example.org",
+    for text in ("mail@example.org", "![x](http://example.org/x.png)", "[x](http://example.org)", "http://example.org", "www.example.org",
                  "<http://example.org>", "<img src=x onerror=alert(1)>", "**bold** _it_ `code` # head", "a&amp;b"):
         safe = markdown_plain(text)
         assert not re.search(r"(?<!\\)[\[\]()!<>:*_`#&./]", safe), (text, safe)
+        # the renderer's autolink patterns (remark-gfm) find nothing, even after unescaping
+        unescaped = safe.replace("\\", "")
+        assert not re.search(r"https?://|www(?=\.)|[-.\w+]@", unescaped, re.IGNORECASE), (text, safe)
     assert clean_line("a\nb") == "a b" and clean_block("a\n\n\nb") == "a\n\n\nb"
     assert not visible("\u3164\u200b ") and visible("Ёж")
 
