@@ -48,13 +48,13 @@ class _Cache:
                 self.runs.popitem(last=False)
 
 
-_SHARED: dict[str, object] = {}  # one cache and one pool per server process (not per Streamlit cache clear)
+_SHARED: dict[str, SupervisedPool] = {}  # one pool per server process: clearing Streamlit's caches must not leak one
 _SHARED_LOCK = threading.Lock()
 
 
+@st.cache_resource(show_spinner=False)
 def _cache() -> _Cache:
-    with _SHARED_LOCK:
-        return _SHARED.setdefault("cache", _Cache())  # type: ignore[return-value]
+    return _Cache()
 
 
 def _pool() -> SupervisedPool | None:
