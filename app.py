@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import session as _service  # noqa: F401  (starts the training service and its worker)
 from dashboard.widgets import language_switch
 from sim.i18n import t
 

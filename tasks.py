@@ -668,7 +668,7 @@ def run(extra: list[str]) -> int:
     if (room or open_browser) and _option(args, "--server.headless") is None:
         # headless: Streamlit neither asks for an e-mail on the console nor opens a browser itself
         args += ["--server.headless", "true"]
-    command = [str(python), "-m", "streamlit", "run", "app.py", *args]
+    command = [str(python), "-m", "dashboard.serve", *args]  # `streamlit run app.py`, with the training worker started first
     _say("starting the dashboard: open the address shown below in a browser (Ctrl+C stops it)")
     if not (room or open_browser):
         return subprocess.call(command, cwd=ROOT)

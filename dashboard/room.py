@@ -43,10 +43,7 @@ def team_address(code: str) -> str:
 
 def session_signature(service: Training, code: str) -> Hashable:
     """Changes whenever anything a page shows about the session changes."""
-    rounds = service.rounds(code)
-    live = [r.number for r in rounds if r.status in ("open", "closing")]
-    decided = tuple((d.team, d.submitted_at) for n in live for d in service.decisions(code, n))
-    return (tuple((r.number, r.status, r.revealed, r.error, r.deadline) for r in rounds), len(service.teams(code)), decided)
+    return service.change_stamp(code)
 
 
 def round_signature(service: Training, code: str) -> Hashable:

@@ -3,7 +3,8 @@
 A run is determined by the scenario's content (tools already applied), the seed and the number of
 replications; the same three give the same results, so a repeated click is answered from the
 cache at once. The cache is shared by every browser session of this server and keeps the most
-recent runs only.
+recent runs only. The pool is supervised (`sim.pool`): a replication process that dies (the
+out-of-memory killer) is replaced, and the pool's processes end with the server.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Executor
 from pathlib import Path
 
 import streamlit as st
 
 from sim.eventlog import EventLog
-from sim.experiment import Results, default_executor, run_experiment
+from sim.experiment import Results, run_experiment
 from sim.model import simulate
+from sim.pool import SupervisedPool, run_batch
 from sim.scenario import Problem, Scenario, ScenarioError, load_scenario
 
 from . import config
@@ -47,17 +48,25 @@ class _Cache:
                 self.runs.popitem(last=False)
 
 
+_SHARED: dict[str, SupervisedPool] = {}  # one pool per server process: clearing Streamlit's caches must not leak one
+_SHARED_LOCK = threading.Lock()
+
+
 @st.cache_resource(show_spinner=False)
 def _cache() -> _Cache:
     return _Cache()
 
 
-@st.cache_resource(show_spinner=False)
-def _pool() -> Executor | None:
+def _pool() -> SupervisedPool | None:
+    """The server's process pool (None when replications run in the app's process)."""
     workers = config.workers()
     if workers == 1:
         return None
-    return default_executor(workers)
+    with _SHARED_LOCK:
+        pool = _SHARED.get("pool")
+        if not isinstance(pool, SupervisedPool) or pool.workers != (workers or pool.workers):
+            pool = _SHARED["pool"] = SupervisedPool(workers)
+        return pool
 
 
 def run_key(scenario: Scenario, seed: int, replications: int) -> str:
@@ -75,7 +84,7 @@ def run(scenario: Scenario, seed: int, replications: int, progress: Callable[[in
     return run_with(_pool(), _cache(), scenario, seed, replications, progress)
 
 
-def run_with(pool: Executor | None, cache: _Cache, scenario: Scenario, seed: int, replications: int,
+def run_with(pool: SupervisedPool | None, cache: _Cache, scenario: Scenario, seed: int, replications: int,
              progress: Callable[[int, int], None] | None = None) -> Results:
     """`run` with the pool and cache given: usable from a background thread (no Streamlit calls)."""
     key = run_key(scenario, seed, replications)
@@ -87,15 +96,34 @@ def run_with(pool: Executor | None, cache: _Cache, scenario: Scenario, seed: int
     if pool is None:
         results = run_experiment(scenario, replications, seed, workers=1, progress=progress)
     else:
-        results = run_experiment(scenario, replications, seed, executor=pool, progress=progress)
+        results = pool.run(lambda executor: run_experiment(scenario, replications, seed, executor=executor,
+                                                           progress=progress))
     cache.put(key, results)
     return results
+
+
+def batch_with(pool: SupervisedPool | None, cache: _Cache, scenarios: list[Scenario], seed: int, replications: int,
+               progress: Callable[[int, int], None] | None = None) -> list[Results]:
+    """Several runs together: what the cache lacks goes to the pool at once (a round's distinct decisions)."""
+    keys = [run_key(s, seed, replications) for s in scenarios]
+    found = {k: r for k in keys if (r := cache.get(k)) is not None}
+    todo = [(k, s) for k, s in dict(zip(keys, scenarios)).items() if k not in found]
+    for (k, _), results in zip(todo, run_batch(pool, [s for _, s in todo], seed, replications, progress)):
+        cache.put(k, results)
+        found[k] = results
+    return [found[k] for k in keys]
 
 
 def background_runner() -> Callable[[Scenario, int, int], Results]:
     """A runner for the training worker's thread, bound to this server's pool and cache."""
     pool, cache = _pool(), _cache()
     return lambda scenario, seed, replications: run_with(pool, cache, scenario, seed, replications)
+
+
+def background_batch() -> Callable[[list[Scenario], int, int, Callable[[int, int], None] | None], list[Results]]:
+    """A batch runner for the training worker: a round's distinct decisions over the pool together."""
+    pool, cache = _pool(), _cache()
+    return lambda scenarios, seed, replications, progress: batch_with(pool, cache, scenarios, seed, replications, progress)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

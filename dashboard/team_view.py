@@ -14,10 +14,70 @@ from sim.training import SessionInfo, Training, TrainingError
 
 from . import runner
 from .results_view import show_results
+from .session import client_key
 from .widgets import tool_picker
 
 NOTES = ("wastes", "why")
+TEAM = "team"  # (session code, team name) of this browser session
+REJOIN = "team.rejoin_code"  # shown once, right after joining
 SUBMITTED = "team.submit_outcome"
+
+
+def signed_in_team(service: Training, lang: str) -> tuple[str, str] | None:
+    """The team this device plays as: from this browser session, or after a reload from the device's
+    token in the page address (`?code=...&team=...`); None when it must join (a reset code signs it out)."""
+    code = str(st.query_params.get("code") or "").strip().upper()
+    token = str(st.query_params.get("team") or "")
+    if not (code and token):
+        return st.session_state.get(TEAM)
+    try:
+        team = service.team_by_token(code, token)
+    except TrainingError as error:
+        st.session_state.pop(TEAM, None)
+        del st.query_params["team"]
+        st.warning(error.text(lang))
+        return None
+    st.session_state[TEAM] = (service.session(code).code, team.name)
+    return st.session_state[TEAM]
+
+
+def join_form(service: Training, lang: str) -> None:
+    """Code (filled from the address), team name and, for a team that exists already, its rejoin code."""
+    with st.form("team.join"):
+        code = st.text_input(t("team.code", lang), max_chars=12, key="team.code_input",
+                             value=str(st.query_params.get("code") or "")[:12])
+        name = st.text_input(t("team.name", lang), max_chars=60, key="team.name_input")
+        st.caption(t("team.name_help", lang))
+        rejoin = st.text_input(t("team.rejoin_input", lang), max_chars=12, key="team.rejoin_input")
+        if st.form_submit_button(t("team.join", lang), type="primary"):
+            try:
+                team = service.join(code, name, rejoin.strip() or None, client=client_key())
+                session_code = service.session(code).code
+                st.session_state[TEAM] = (session_code, team.name)
+                if team.rejoin_code:
+                    st.session_state[REJOIN] = team.rejoin_code
+                st.query_params["code"] = session_code
+                st.query_params["team"] = team.token  # a reload keeps this device in its team
+                st.rerun()
+            except TrainingError as error:
+                st.error(error.text(lang))
+            except StoreError as error:
+                st.error(t("trainer.store_error", lang, error=str(error)))
+    st.caption(t("team.join_help", lang))
+
+
+def show_rejoin_code(lang: str) -> None:
+    """The team's rejoin code, once, right after it joined (another device needs it)."""
+    rejoin = st.session_state.pop(REJOIN, None)
+    if rejoin:
+        st.info(t("training.refused.rejoin_code", lang, code=rejoin))
+
+
+def leave() -> None:
+    st.session_state.pop(TEAM, None)
+    for key in ("team",):
+        if key in st.query_params:
+            del st.query_params[key]
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

@@ -48,8 +48,24 @@ def live_status(service: Training, code: str, lang: str) -> None:
                  t("trainer.submitted", lang): "✔" if tm.name in submitted else "—"} for tm in teams]
         if rows:
             st.dataframe(rows, hide_index=True)
+            rejoin_reset(service, code, [tm.name for tm in teams], lang)
         else:
             st.caption(t("trainer.no_teams", lang))
+    if current is not None and current.status == "closing":
+        done, total = service.round_progress(code, current.number)
+        if total:
+            st.progress(done / total, text=t("trainer.progress", lang, done=done, total=total))
+
+
+def rejoin_reset(service: Training, code: str, teams: list[str], lang: str) -> None:
+    """A new rejoin code for a team that lost it (its devices are signed out and must rejoin with it)."""
+    with st.expander(t("trainer.rejoin_title", lang)):
+        team = st.selectbox(t("report.team", lang), teams, key=f"trainer.rejoin_team.{code}")
+        if st.button(t("trainer.rejoin_reset", lang), key=f"trainer.rejoin_go.{code}"):
+            st.session_state[f"trainer.rejoin_new.{code}"] = (team, service.reset_rejoin_code(code, team))
+        shown = st.session_state.get(f"trainer.rejoin_new.{code}")
+        if shown:
+            st.success(t("trainer.rejoin_new", lang, team=plain(shown[0]), code=shown[1]))
 
 
 ACTION_ERROR = "trainer.action_error"

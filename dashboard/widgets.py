@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 import streamlit as st
@@ -11,6 +10,7 @@ from sim.experiment import Difference, Estimate
 from sim.i18n import LANG_NAMES, LANGS, num, pick, plural, t
 from sim.kpis import kpi
 from sim.scenario import WASTES, Scenario
+from sim.text import markdown_plain
 
 from . import config
 
@@ -21,12 +21,9 @@ MAIN_KPIS = (
 )
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
-
-
 def plain(text: str) -> str:
     """Text typed by a participant, safe inside Markdown: no links, images or formatting."""
-    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))
+    return markdown_plain(text)
 
 
 def lang() -> str:

@@ -12,6 +12,7 @@ from openpyxl.styles import Font
 from .experiment import Comparison, Estimate, Results
 from .i18n import t
 from .kpis import kpi
+from .text import spreadsheet_text
 
 HEADERS = {
     "ru": ["группа", "показатель", "id", "единица", "как есть", "вариант", "разница", "95% ДИ от", "95% ДИ до", "вывод"],
@@ -59,10 +60,8 @@ def to_csv(rows: list[list[Any]]) -> bytes:
 
 
 def _as_text(value: Any) -> Any:
-    """Text that a spreadsheet would take for a formula (=, +, -, @) is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """A cell: no formula, no character a spreadsheet file cannot hold (`sim.text.spreadsheet_text`)."""
+    return spreadsheet_text(value)
 
 
 def to_xlsx(sheets: dict[str, list[list[Any]]]) -> bytes:
@@ -70,7 +69,7 @@ def to_xlsx(sheets: dict[str, list[list[Any]]]) -> bytes:
     book = Workbook()
     book.remove(book.active)
     for title, rows in sheets.items():
-        sheet = book.create_sheet(title[:31])
+        sheet = book.create_sheet(str(spreadsheet_text(title)).strip("'")[:31])
         for row in rows:
             sheet.append([_as_text(v) for v in row])
         for cell in sheet[1]:

@@ -47,7 +47,7 @@ def _score_figure(boards: dict[int, list[dict[str, Any]]], lang: str) -> go.Figu
                 if row["team"] == team:
                     xs.append(t("report.round_n", lang, n=number))
                     ys.append(row["score"])
-        fig.add_trace(go.Scatter(x=xs, y=ys, name=team, mode="lines+markers",
+        fig.add_trace(go.Scatter(x=xs, y=ys, name=html.escape(team), mode="lines+markers",  # never a link in the legend
                                  line=dict(color=PALETTE[i % len(PALETTE)], width=3), marker=dict(size=10, symbol=i % 20)))
     fig.add_hline(y=100, line_dash="dot", annotation_text=t("chart.score_as_is", lang))
     fig.update_layout(title=t("report.score_title", lang), template="plotly_white", height=420,
@@ -59,7 +59,7 @@ def _kpi_figure(boards: dict[int, list[dict[str, Any]]], kpi_id: str, lang: str)
     fig = go.Figure()
     last = max(boards) if boards else None
     rows = boards.get(last, []) if last else []
-    names = [row["team"] for row in rows]
+    names = [html.escape(row["team"]) for row in rows]  # Plotly renders <a href> in labels: escaped
     values, errors = [], []
     for row in rows:
         e = row["results"].kpis.get(kpi_id)
@@ -163,3 +163,15 @@ def session_xlsx(training: Training, code: str, lang: str = "ru") -> bytes:
         t("report.sheet_decisions", lang): decision_rows, t("report.sheet_score", lang): score_rows,
         t("report.sheet_figures", lang): figure_rows,
     })
+
+
+def session_downloads(training: Training, code: str, lang: str = "ru") -> dict[str, bytes]:
+    """The report (`html`), the figures (`xlsx`) and the archive (`json`: gzip-compressed JSON), all made
+    or none (an error)."""
+    from .training.archive_check import pack_archive
+
+    return {
+        "html": session_html(training, code, lang).encode("utf-8"),
+        "xlsx": session_xlsx(training, code, lang),
+        "json": pack_archive(training.export_session(code)),
+    }

@@ -9,6 +9,7 @@ import pytest
 from builders import app_environment, local_runner, one_day_hall
 from streamlit.testing.v1 import AppTest
 
+from dashboard.widgets import plain
 from sim.store import Store
 from sim.training import Training, TrainingError, Worker
 
@@ -185,7 +186,7 @@ def test_the_console_shows_notes_and_ties(app_env: str) -> None:
     Worker(service, runner).run_once()
     trainer = page("trainer", trainer="Anna", **{"trainer.code": code})
     text = " ".join(m.value for m in trainer.markdown)
-    assert "the 18\\:00 queue" in text and "books on the cart" in text  # (Markdown-escaped)
+    assert plain("the 18:00 queue") in text and plain("books on the cart") in text  # (Markdown-escaped)
     board = next(df.value for df in trainer.dataframe if "#" in df.value.columns)
     places = list(board["#"])
     assert places == ["1=", "1=", "1="]  # round 1: every team as it is, nobody ahead
@@ -203,3 +204,36 @@ def test_the_projector_takes_its_language_from_the_address(app_env: str) -> None
     at.run()
     assert not at.exception, at.exception
     assert any(f"Код занятия: {code}" in m.value for m in at.markdown)
+
+
+def test_a_reload_keeps_the_team_and_a_reset_code_signs_it_out(app_env: str) -> None:
+    service = Training(Store(app_env))
+    code = service.create_session(one_day_hall(), seed=3, replications=2, rounds_count=2)
+    joined = page("team")
+    joined.text_input(key="team.code_input").input(code)
+    joined.text_input(key="team.name_input").input("Owls")
+    next(b for b in joined.button if b.label == "Join").click().run()
+    assert not joined.exception, joined.exception
+    assert any("rejoin code" in i.value for i in joined.info)  # shown once, on joining
+    token = joined.query_params["team"][0] if isinstance(joined.query_params["team"], list) else joined.query_params["team"]
+    # a reload: a new browser session with the same address signs in as the same team
+    reloaded = AppTest.from_file(APP, default_timeout=120)
+    reloaded.query_params["code"] = code
+    reloaded.query_params["team"] = token
+    reloaded.run()
+    reloaded.switch_page("dashboard/pages/team.py")
+    reloaded.run()
+    assert not reloaded.exception, reloaded.exception
+    assert any('Team "Owls"' in c.value for c in reloaded.caption)
+    assert not any("rejoin code" in i.value for i in reloaded.info)  # not shown again
+    # another device cannot take the team by its name alone
+    other = page("team")
+    other.text_input(key="team.code_input").input(code)
+    other.text_input(key="team.name_input").input("owls")
+    next(b for b in other.button if b.label == "Join").click().run()
+    assert any("rejoin code" in e.value for e in other.error)
+    # the trainer makes a new code: the old device is signed out
+    service.reset_rejoin_code(code, "Owls")
+    reloaded.run()
+    assert not any('Team "Owls"' in c.value for c in reloaded.caption)
+    assert any(b.label == "Join" for b in reloaded.button)

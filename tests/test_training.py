@@ -53,7 +53,8 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     # a fresh schema for each test: drop what an earlier test left
     store = Store(PG_URL)
     with store.write() as conn:
-        for table in ("audit", "results", "decisions", "teams", "rounds", "sessions", "schema_version"):
+        for table in ("audit", "results", "decisions", "team_tokens", "teams", "rounds", "sessions", "store_identity",
+                      "schema_version"):
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
     store.close()
     return PG_URL
@@ -133,9 +134,13 @@ from sim.store import Store
 from sim.training import Training
 url, code, worker, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 service = Training(Store(url))
+codes = {}
 for i in range(count):
     team = f"team-{worker}-{i % 4}"
-    service.join(code, team)
+    if team in codes:  # this process acts as the team again, from another device: with the rejoin code
+        service.join(code, team, codes[team])
+    else:
+        codes[team] = service.join(code, team).rejoin_code
     service.submit(code, team, 2, ["five_s_desk"] if i % 2 else ["standard_work"], {"why": f"{worker}:{i}"})
 print(count)
 """
@@ -195,7 +200,10 @@ def test_a_tool_not_offered_this_round_is_refused(service: Training) -> None:
 def test_a_duplicate_team_name_is_refused_for_a_new_team_and_resumes_on_join(service: Training) -> None:
     code = service.create_session(one_day_hall(), seed=SEED, replications=REPS)
     first = service.join(code, "Совы")
-    assert service.join(code, "  совы ").id == first.id  # rejoining from another browser
+    with pytest.raises(TrainingError) as taken:  # another browser needs the team's rejoin code
+        service.join(code, "  совы ")
+    assert taken.value.key == "training.refused.rejoin_needed"
+    assert service.join(code, "  совы ", first.rejoin_code).id == first.id  # rejoining from another browser
     with pytest.raises(TrainingError) as info:
         service.create_team(code, "СОВЫ")
     assert info.value.key == "training.err.team_taken"
@@ -320,3 +328,32 @@ def test_a_broken_archive_is_refused(service: Training, document: object) -> Non
     with pytest.raises(TrainingError):
         service.import_session(document)  # type: ignore[arg-type]
     assert service.list_sessions() == []
+
+
+# --- structure -----------------------------------------------------------------------------------------
+
+
+def test_a_sessions_scenario_is_parsed_once_not_on_every_call(service: Training) -> None:
+    """A projector refresh with 10 teams re-parsed the scenario about 20 times; now once per session."""
+    code = _play_to_round_2(service)
+    for i in range(8):
+        service.join(code, f"team {i}")
+    before = service.scenario_parses
+    service.submit(code, "Совы", 2, ["five_s_desk"])
+    for _ in range(3):  # what a projector and a team page ask on each refresh
+        service.session(code)
+        service.current_round(code)
+        service.teams(code)
+        service.decisions(code, 2)
+        service.leaderboard(code, 1)
+        service.team_results(code, "Ежи", 1)
+    assert service.scenario_parses - before <= 1
+    assert service.session(code.lower()).scenario == one_day_hall()
+
+
+def test_the_round_table_names_every_state_and_action() -> None:
+    from sim.training import states
+
+    assert set(states.STATES) == {"pending", "open", "closing", "closed"}
+    for action, step in states.TRANSITIONS.items():
+        assert step.to in states.STATES and set(step.allowed) <= set(states.STATES), action

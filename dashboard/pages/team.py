@@ -7,13 +7,20 @@ import streamlit as st
 from dashboard.live import countdown, watch
 from dashboard.room import round_signature
 from dashboard.session import training
-from dashboard.team_view import decision_form, library_as_is, round_results
+from dashboard.team_view import (
+    decision_form,
+    join_form,
+    leave,
+    library_as_is,
+    round_results,
+    show_rejoin_code,
+    signed_in_team,
+)
 from dashboard.trainer_view import status_text
 from dashboard.widgets import lang as current_lang
 from dashboard.widgets import plain
 from sim.i18n import pick, t
 from sim.store import StoreError
-from sim.training import TrainingError
 
 lang = current_lang()
 st.title(t("team.title", lang))
@@ -23,32 +30,15 @@ except StoreError as error:
     st.error(t("trainer.store_error", lang, error=str(error)))
     st.stop()
 
-joined = st.session_state.get("team")
-if not joined:
-    with st.form("team.join"):
-        code = st.text_input(t("team.code", lang), max_chars=12, key="team.code_input",
-                             value=str(st.query_params.get("code") or "")[:12])
-        name = st.text_input(t("team.name", lang), max_chars=60, key="team.name_input")
-        st.caption(t("team.name_help", lang))
-        if st.form_submit_button(t("team.join", lang), type="primary"):
-            try:
-                team = service.join(code, name)
-                st.session_state["team"] = (service.session(code).code, team.name)
-                st.rerun()
-            except TrainingError as error:
-                st.error(error.text(lang))
-            except StoreError as error:
-                st.error(t("trainer.store_error", lang, error=str(error)))
-    st.caption(t("team.join_help", lang))
+joined = signed_in_team(service, lang)
+if joined is None:
+    join_form(service, lang)
     st.stop()
-
 code, name = joined
 info = service.session(code)
 st.caption(t("team.joined_as", lang, team=plain(name), code=code))
-if st.button(t("team.leave", lang), key="team.leave"):
-    st.session_state.pop("team")
-    st.rerun()
-
+show_rejoin_code(lang)
+st.button(t("team.leave", lang), key="team.leave", on_click=leave)
 
 watch(f"team.seen.{code}", lambda: round_signature(service, code))
 current = service.current_round(code)

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import time
-
 import streamlit as st
 
 from dashboard import config, runner
-from dashboard.session import check_passcode, training
+from dashboard.session import client_key, sign_in, training
 from dashboard.trainer_view import leaderboard, live_status, round_controls, team_comparison, team_notes
 from dashboard.widgets import lang as current_lang
 from sim.experiment import DEFAULT_SEED
 from sim.i18n import pick, t
-from sim.report import session_html, session_xlsx
+from sim.report import session_downloads
 from sim.store import StoreError
 from sim.training import TrainingError
-
-MAX_ARCHIVE_BYTES = 20 * 1024 * 1024
+from sim.training.archive_check import read_archive
 
 lang = current_lang()
 st.title(t("trainer.title", lang))
@@ -30,12 +26,12 @@ if not st.session_state.get("trainer"):
         name = st.text_input(t("trainer.your_name", lang), max_chars=60, key="trainer.name")
         code = st.text_input(t("trainer.passcode", lang), type="password", key="trainer.passcode")
         if st.form_submit_button(t("trainer.sign_in", lang), type="primary"):
-            if check_passcode(code):
+            refusal = sign_in(code, client_key())  # wrong passcodes are slowed down, then locked out
+            if refusal is None:
                 st.session_state["trainer"] = (name or "").strip() or t("trainer.default_name", lang)
                 st.rerun()
             else:
-                time.sleep(0.5)  # slow down guessing
-                st.error(t("trainer.wrong_passcode", lang))
+                st.error(refusal.text(lang))
     st.stop()
 
 actor = st.session_state["trainer"]
@@ -73,17 +69,12 @@ with st.expander(t("trainer.new_session", lang), expanded=not service.list_sessi
                     st.error(error.text(lang))
 
 with st.expander(t("trainer.import", lang)):
-    upload = st.file_uploader(t("trainer.import_file", lang), type=["json"], key="trainer.upload")
+    upload = st.file_uploader(t("trainer.import_file", lang), type=["json", "gz"], key="trainer.upload")
     if upload is not None and st.button(t("trainer.import_button", lang), key="trainer.import_go"):
-        try:
-            raw = upload.getvalue()
-            if len(raw) > MAX_ARCHIVE_BYTES:
-                raise TrainingError("training.err.archive_broken", detail="too large")
-            imported = service.import_session(json.loads(raw.decode("utf-8")), actor=actor)
+        try:  # read_archive: gzip or plain JSON, within the size and depth limits
+            imported = service.import_session(read_archive(upload.getvalue()), actor=actor)
             st.session_state["trainer.code"] = st.session_state["trainer.pending"] = imported
             st.rerun()
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            st.error(t("training.err.archive_broken", lang, detail=str(error)[:200]))
         except TrainingError as error:
             st.error(error.text(lang))
 
@@ -122,13 +113,15 @@ c1, c2, c3 = st.columns(3)
 # prepared on request: reading every result of a session takes a moment, not to be paid on each click
 prepared = st.session_state.setdefault(f"trainer.downloads.{code}", {})
 if c1.button(t("trainer.make_report", lang), key="trainer.report"):
-    prepared["html"] = session_html(service, code, lang).encode("utf-8")
-    prepared["xlsx"] = session_xlsx(service, code, lang)
-    prepared["json"] = json.dumps(service.export_session(code), ensure_ascii=False).encode("utf-8")
+    prepared.clear()  # all three or none: a failure never leaves a half-filled set behind
+    try:
+        prepared.update(session_downloads(service, code, lang))
+    except Exception as error:  # said plainly; the console goes on
+        st.error(t("training.refused.report_failed", lang, error=str(error)[:300]))
 if prepared:
     c1.download_button(t("trainer.report_html", lang), prepared["html"], f"session-{code}.html", "text/html",
                        key="trainer.report_dl")
     c2.download_button(t("trainer.report_xlsx", lang), prepared["xlsx"], f"session-{code}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="trainer.xlsx")
-    c3.download_button(t("trainer.archive", lang), prepared["json"], f"session-{code}.json", "application/json",
+    c3.download_button(t("trainer.archive", lang), prepared["json"], f"session-{code}.json.gz", "application/gzip",
                        key="trainer.archive")

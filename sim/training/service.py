@@ -1,0 +1,16 @@
+"""`Training`: the one service object pages, the CLI and the worker use, composed of its parts."""
+
+from __future__ import annotations
+
+from .archive import ArchiveMixin
+from .compute import ResultsMixin
+from .decisions import DecisionsMixin
+from .teams import TeamsMixin
+
+
+class Training(ArchiveMixin, TeamsMixin, DecisionsMixin, ResultsMixin):
+    """Sessions, teams, rounds, decisions and results over a `Store`.
+
+    Each part lives in its own module (`rounds`, `teams`, `decisions`, `compute`, `archive`); they
+    share the store and the per-session scenario cache of `TrainingBase`.
+    """
