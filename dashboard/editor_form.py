@@ -24,6 +24,31 @@ def _table(rows: list[dict[str, Any]], key: str, disabled: tuple[str, ...] = ())
     return list(edited)
 
 
+def _name(table: Any, item_id: str, lang: str) -> str:
+    """An item's name in `lang` (a group's, a role's, a tool's), its id when it has none."""
+    name = get(table, (item_id, "name", lang), None)
+    return str(name) if name else item_id
+
+
+def _hour_labels(doc: CommentedMap, count: int) -> list[str]:
+    """Clock times of the opening hours (10:00, 11:00 ...) for a daily library, else hour numbers."""
+    cal = get(doc, ("calendar",), {})
+    if get(cal, ("mode",), "daily") == "daily":
+        try:
+            first = int(str(get(cal, ("open",), "10:00")).split(":")[0])
+        except ValueError:
+            first = 0
+        return [f"{(first + h) % 24:02d}:00" for h in range(count)]
+    return [str(h + 1) for h in range(count)]
+
+
+def _profile_name(profile: str, lang: str) -> str:
+    return t(f"editor.profile_{profile}", lang) if profile in PROFILES else profile
+
+
+PROFILES = ("default", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
 def texts(doc: CommentedMap, lang: str, key: str) -> None:
     for field in ("title", "description"):
         for language in ("ru", "en"):
@@ -55,14 +80,16 @@ def calendar(doc: CommentedMap, lang: str, key: str) -> None:
 def arrivals(doc: CommentedMap, lang: str, key: str) -> None:
     profiles = get(doc, ("arrivals", "per_hour"), {})
     names = list(profiles)
+    label = {n: _profile_name(n, lang) for n in names}
     hours = max((len(v) for v in profiles.values()), default=0)
-    rows = [{t("editor.hour", lang): h + 1, **{n: (profiles[n][h] if h < len(profiles[n]) else None) for n in names}}
+    clock = _hour_labels(doc, hours)
+    rows = [{t("editor.hour", lang): clock[h], **{label[n]: (profiles[n][h] if h < len(profiles[n]) else None) for n in names}}
             for h in range(hours)]
     edited = _table(rows, f"{key}.arrivals", disabled=(t("editor.hour", lang),))
     fig = go.Figure()
     for n in names:
-        values = [row.get(n) for row in edited]
-        fig.add_trace(go.Scatter(x=list(range(1, hours + 1)), y=values, mode="lines+markers", name=n))
+        values = [row.get(label[n]) for row in edited]
+        fig.add_trace(go.Scatter(x=clock, y=values, mode="lines+markers", name=label[n]))
         clean = [number(float(v)) for v in values if v is not None]
         if len(clean) == len(profiles[n]) and clean != [number(float(v)) for v in profiles[n]]:
             put(doc, ("arrivals", "per_hour", n), clean)
@@ -74,16 +101,16 @@ def arrivals(doc: CommentedMap, lang: str, key: str) -> None:
 def groups(doc: CommentedMap, lang: str, key: str) -> None:
     table = get(doc, ("groups",), {})
     rows = []
+    ids = list(table)
     for gid, g in table.items():
         patience = get(g, ("patience",))
-        rows.append({"id": gid, t("editor.share", lang): float(get(g, ("share",), 0)),
+        rows.append({t("editor.group", lang): _name(table, gid, lang), t("editor.share", lang): float(get(g, ("share",), 0)),
                      t("editor.patience", lang): None if patience is None else float(get(patience, ("mean",), 0) or 0),
                      t("editor.service_factor", lang): float(get(g, ("service_factor",), 1.0)),
                      t("editor.self_service", lang): float(get(g, ("self_service_adoption",), 0.0))})
-    edited = _table(rows, f"{key}.groups", disabled=("id",))
+    edited = _table(rows, f"{key}.groups", disabled=(t("editor.group", lang),))
     defaults = {"share": 0.0, "service_factor": 1.0, "self_service_adoption": 0.0}
-    for row in edited:
-        gid = row["id"]
+    for gid, row in zip(ids, edited):
         for label, field in ((t("editor.share", lang), "share"), (t("editor.service_factor", lang), "service_factor"),
                              (t("editor.self_service", lang), "self_service_adoption")):
             value = row.get(label)
@@ -101,11 +128,13 @@ def staff(doc: CommentedMap, lang: str, key: str) -> None:
     hours = len(next(iter(get(doc, ("arrivals", "per_hour"), {}).values()), []))
     counts = {r: (list(v["staff"]) if isinstance(v["staff"], list) else [v["staff"]] * max(1, hours)) for r, v in roles.items()}
     length = max((len(c) for c in counts.values()), default=0)
-    rows = [{t("editor.hour", lang): h + 1, **{r: counts[r][h] if h < len(counts[r]) else None for r in roles}}
+    clock = _hour_labels(doc, length)
+    label = {r: _name(roles, r, lang) for r in roles}
+    rows = [{t("editor.hour", lang): clock[h], **{label[r]: counts[r][h] if h < len(counts[r]) else None for r in roles}}
             for h in range(length)]
     edited = _table(rows, f"{key}.staff", disabled=(t("editor.hour", lang),))
     for r, role in roles.items():
-        values = [row.get(r) for row in edited]
+        values = [row.get(label[r]) for row in edited]
         if any(v is None for v in values):
             continue
         new = [int(v) for v in values]
@@ -154,15 +183,16 @@ def tools(doc: CommentedMap, lang: str, key: str) -> None:
         st.caption(t("sandbox.no_tools", lang))
         return
     rows = []
+    ids = list(table)
     for tid, tool in table.items():
         factors = [e.get("factor") for e in tool.get("effects", [])]
         first = next((i for i, f in enumerate(factors) if f is not None), None)
-        rows.append({"id": tid, t("editor.points", lang): int(get(tool, ("cost", "points"), 0)),
+        rows.append({t("editor.tool", lang): _name(table, tid, lang), t("editor.points", lang): int(get(tool, ("cost", "points"), 0)),
                      t("editor.rub_day", lang): float(get(tool, ("cost", "roubles_per_day"), 0) or 0),
                      t("editor.factor", lang): None if first is None else float(factors[first])})
-    edited = _table(rows, f"{key}.tools", disabled=("id",))
-    for row in edited:
-        tid, tool = row["id"], table[row["id"]]
+    edited = _table(rows, f"{key}.tools", disabled=(t("editor.tool", lang),))
+    for tid, row in zip(ids, edited):
+        tool = table[tid]
         points = row.get(t("editor.points", lang))
         if points is not None and int(points) != int(get(tool, ("cost", "points"), 0)):
             put(doc, ("tools", tid, "cost", "points"), int(points))

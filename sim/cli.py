@@ -290,7 +290,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         raise CliError(f"{args.database}: not a database this command can open "
                        "(give a SQLite file, sqlite:///FILE or postgresql://...)") from None
     except StoreError as error:
-        raise CliError(f"{args.database}: {error}") from None
+        raise CliError(f"{args.database}: not a database this command can open ({error})") from None
     try:
         training = Training(store)
         training.session(args.session)

@@ -134,30 +134,59 @@ th{background:#eef4f8}.small{color:#666;font-size:.85em}.figure{page-break-insid
             f"<body>{''.join(parts)}</body></html>")
 
 
+def _unit(kpi_id: str, lang: str) -> str:
+    unit = kpi(kpi_id).unit
+    if unit == "share":
+        return "%"
+    if unit == "RUB":
+        return "₽"
+    if unit in ("readers", "books", "items"):
+        return t(f"report.unit_{unit}", lang)
+    return t("unit." + unit.replace("/", "_per_"), lang)
+
+
+def _in_unit(kpi_id: str, value: float | None) -> float | None:
+    """Shares as percentages, the way the sheet's unit column says."""
+    if value is None:
+        return None
+    return 100.0 * value if kpi(kpi_id).unit == "share" else value
+
+
 def session_xlsx(training: Training, code: str, lang: str = "ru") -> bytes:
-    """Teams, rounds, decisions and every figure with its CI, one sheet each."""
+    """Teams, rounds, decisions and every figure with its CI, one sheet each, in the reader's language:
+    tool names (not ids), round states and yes/no in words, shares in percent, units spelled out."""
     s = training.session(code)
     boards = _boards(training, code)
-    teams = [[t("report.team", lang)]] + [[tm.name] for tm in training.teams(code)]
-    round_rows = [[t("report.round", lang), t("report.status", lang), t("report.revealed", lang)]]
-    round_rows += [[r.number, r.status, r.revealed] for r in training.rounds(code)]
-    decision_rows = [[t("report.round", lang), t("report.team", lang), t("report.tools", lang), t("report.new_tools", lang),
-                      t("report.notes", lang)]]
+
+    def tool_names(ids: list[str]) -> str:
+        return ", ".join(pick(s.scenario.tools[x].name, lang) if x in s.scenario.tools else x for x in ids)
+
+    def note_label(key: str) -> str:
+        return t(f"team.{key}", lang) if key in ("wastes", "why") else key
+
+    yes_no = {True: t("report.yes", lang), False: t("report.no", lang)}
+    teams: list[list[Any]] = [[t("report.team", lang)]] + [[tm.name] for tm in training.teams(code)]
+    round_rows: list[list[Any]] = [[t("report.round", lang), t("report.status", lang), t("report.revealed", lang)]]
+    round_rows += [[r.number, t("round.status_" + r.status, lang), yes_no[r.revealed]] for r in training.rounds(code)]
+    decision_rows: list[list[Any]] = [[t("report.round", lang), t("report.team", lang), t("report.tools", lang),
+                                       t("report.new_tools", lang), t("report.notes", lang)]]
     for number in range(1, s.rounds + 1):
         for d in training.decisions(code, number):
-            decision_rows.append([number, d.team, ", ".join(d.tools), ", ".join(d.new_tools),
-                                  "; ".join(f"{k}: {v}" for k, v in d.notes.items())])
-    figure_rows = [[t("report.round", lang), t("report.team", lang), t("report.tools", lang), "id",
-                    t("history.figure", lang), "mean", "ci_low", "ci_high", "unit"]]
-    score_rows = [[t("report.round", lang), t("report.team", lang), t("chart.score_title", lang), "ci_low", "ci_high"]]
+            decision_rows.append([number, d.team, tool_names(d.tools), tool_names(d.new_tools),
+                                  "; ".join(f"{note_label(k)}: {v}" for k, v in d.notes.items() if v)])
+    figure_rows: list[list[Any]] = [[t("report.round", lang), t("report.team", lang), t("report.tools", lang), "id",
+                                     t("history.figure", lang), t("report.mean", lang), t("report.ci_low", lang),
+                                     t("report.ci_high", lang), t("report.unit", lang)]]
+    score_rows: list[list[Any]] = [[t("report.round", lang), t("report.team", lang), t("chart.score_title", lang),
+                                    t("report.ci_low", lang), t("report.ci_high", lang)]]
     for number, rows in sorted(boards.items()):
         for row in rows:
             ci = row["score_ci"] or (None, None)
             score_rows.append([number, row["team"], row["score"], ci[0], ci[1]])
             for k, est in row["results"].kpis.items():
                 lo, hi = est.ci95 if est.ci95 else (None, None)
-                figure_rows.append([number, row["team"], ", ".join(row["tools"]), k, _kpi_name(k, lang), est.mean, lo, hi,
-                                    kpi(k).unit])
+                figure_rows.append([number, row["team"], tool_names(row["tools"]), k, _kpi_name(k, lang),
+                                    _in_unit(k, est.mean), _in_unit(k, lo), _in_unit(k, hi), _unit(k, lang)])
     return to_xlsx({
         t("report.sheet_teams", lang): teams, t("report.sheet_rounds", lang): round_rows,
         t("report.sheet_decisions", lang): decision_rows, t("report.sheet_score", lang): score_rows,

@@ -234,7 +234,7 @@ def test_the_bundle_holds_the_project_the_scenarios_and_the_start_scripts(bundle
         modes = {i.filename.split("/", 1)[1]: i.external_attr >> 16 for i in bundle.infolist()}
     shipped = {f"scenarios/{p.name}" for p in (ROOT / "scenarios").glob("*.yaml")}
     assert shipped and shipped <= names
-    assert {"tasks.py", "app.py", "pyproject.toml", "requirements/app.lock", "sim/model.py", "start.bat", "start.sh",
+    assert {"tasks.py", "app.py", "pyproject.toml", "requirements/app.lock", "sim/model/__init__.py", "start.bat", "start.sh",
             "README-OFFLINE.txt", ".streamlit/config.toml", "bundle/start.bat"} <= names
     assert not [n for n in names if "__pycache__" in n or n.endswith(("secrets.toml", ".pyc")) or n.startswith("tests/")]
     assert modes["start.sh"] & 0o111 and modes["tasks.py"] & 0o111

@@ -148,3 +148,41 @@ def test_the_projector_view_shows_the_code(user_dir: Path) -> None:
     assert any(f"Session code: {code}" in m.value for m in at.markdown)
     assert any(f"/team?code={code}" in m.value for m in at.markdown)  # the address teams type
     assert len(at.get("image")) == 1  # its QR code
+
+
+def _tables(at: AppTest) -> list:
+    return [e.value for e in at.get("dataframe")]
+
+
+def test_an_invalid_value_keeps_the_form_and_the_tables_show_names_and_hours(user_dir: Path) -> None:
+    at = editor(choice="shipped:central-lending-hall")
+    text = at.text_area(key="editor.text")
+    doc = load(text.value)
+    first_group = next(iter(doc["groups"]))
+    put(doc, ("groups", first_group, "share"), -0.5)  # readable YAML, invalid value
+    text.input(dump(doc)).run()
+    assert not at.exception, at.exception
+    assert at.error, "the problem is listed"
+    tables = _tables(at)
+    assert tables, "the form's tables are still shown while a value is invalid"
+    columns = [str(c) for table in tables for c in table.columns]
+    cells = [str(v) for table in tables for v in table.to_numpy().ravel()]
+    role_names = [str(get(doc, ("roles", r, "name", "en"))) for r in doc["roles"]]
+    assert all(name in columns for name in role_names), columns  # roles by name, not id
+    assert not any(r in columns for r in doc["roles"] if r not in role_names)
+    assert "10:00" in cells
+    assert "Every day" in columns or any(day in columns for day in ("Monday", "Saturday"))
+    group_name = str(get(doc, ("groups", first_group, "name", "en")))
+    assert group_name in cells and first_group not in cells
+
+
+def test_a_saved_version_of_a_shipped_scenario_has_its_own_title_in_the_session_creator(user_dir: Path) -> None:
+    at = editor(choice="shipped:mmc-desk")
+    at.button(key="editor.save").click().run()
+    at = editor(choice="shipped:central-lending-hall")
+    at.button(key="editor.save").click().run()
+    at.switch_page("dashboard/pages/trainer.py")
+    at.run()
+    assert not at.exception, at.exception
+    options = at.selectbox[0].options
+    assert len(options) == len(set(options)), options

@@ -24,9 +24,9 @@ def service(tmp_path: Path) -> Training:
     return Training(Store(f"sqlite:///{tmp_path / 'training.db'}"))
 
 
-def play_round_1(service: Training, code: str) -> None:
+def play_round_1(service: Training, code: str, team: str = "Owls") -> None:
     service.open_round(code, 1)
-    service.submit(code, "Owls", 1, [])
+    service.submit(code, team, 1, [])
     service.close_round(code, 1)
     Worker(service, runner).run_once()
     service.reveal(code, 1)
@@ -237,3 +237,51 @@ def test_a_reload_keeps_the_team_and_a_reset_code_signs_it_out(app_env: str) -> 
     reloaded.run()
     assert not any('Team "Owls"' in c.value for c in reloaded.caption)
     assert any(b.label == "Join" for b in reloaded.button)
+
+
+def test_session_codes_cannot_be_guessed_through_the_projector(app_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dashboard.session
+
+    monkeypatch.setattr(dashboard.session, "client_key", lambda: "ip:192.0.2.7")  # one browser, one address
+    service = Training(Store(app_env))
+    service.create_session(one_day_hall(), seed=3, replications=2, rounds_count=2)
+    messages = []
+    for guess in ("AAAAAA", "BBBBBB", "CCCCCC", "DDDDDD", "EEEEEE"):
+        at = AppTest.from_file(APP, default_timeout=120)
+        at.query_params["code"] = guess
+        at.run()
+        at.switch_page("dashboard/pages/projector.py")
+        at.run()
+        messages.append(" ".join(e.value for e in at.error))
+    assert "Too many wrong attempts" in messages[-1], messages
+
+
+def test_the_spreadsheet_speaks_the_readers_language(tmp_path: Path) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from sim.report import session_xlsx
+
+    service = Training(Store(f"sqlite:///{tmp_path / 'x.db'}"))
+    scenario = one_day_hall()
+    code = service.create_session(scenario, seed=3, replications=2, rounds_count=2)
+    service.join(code, "Совы")
+    play_round_1(service, code, "Совы")
+    service.open_round(code, 2)
+    tool = scenario.rounds[1].offer[0]
+    service.submit(code, "Совы", 2, [tool], {"wastes": "очередь", "why": ""})
+    service.close_round(code, 2)
+    Worker(service, runner).run_once()
+    book = load_workbook(io.BytesIO(session_xlsx(service, code, "ru")))
+    cells = [str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert any(scenario.tools[tool].name.ru in c for c in cells)
+    assert not any(c == tool for c in cells)  # no tool ids where a name belongs
+    assert "закрыт" in cells and "да" in cells
+    assert not any(c in ("closed", "ci_low", "ci_high", "mean", "True", "False") for c in cells)
+    assert any(c.startswith("Какие потери вы увидели?") for c in cells)  # notes under their questions
+    figures = book.worksheets[-1]
+    header = [c.value for c in figures[1]]
+    rows = list(figures.iter_rows(min_row=2, values_only=True))
+    share = next(r for r in rows if r[3] == "left_unserved_share")
+    assert share[header.index("Единица")] == "%" and (share[5] or 0) >= 0

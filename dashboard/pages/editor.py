@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import streamlit as st
+from ruamel.yaml.comments import CommentedMap
 
 from dashboard import config, editor_form, runner
 from dashboard.widgets import MAIN_KPIS, fmt, kpi_name
@@ -64,11 +65,14 @@ except ScenarioError as error:
     edited, problems = None, error.problems
 
 form_tab, yaml_tab = st.tabs([t("editor.form", lang), t("editor.yaml", lang)])
+try:  # the form works on the YAML document: it stays while the values are invalid, so they can be fixed in it
+    doc: CommentedMap | None = load(text)
+except ScenarioError:
+    doc = None
 with form_tab:
-    if edited is None:
+    if doc is None:
         st.warning(t("editor.fix_yaml_first", lang))
     else:
-        doc = load(text)
         before = dump(doc)
         key = f"editor.form.{choice}.{st.session_state.get('editor.rev', 0)}"
         for section, build in ((t("editor.texts", lang), editor_form.texts), (t("editor.calendar", lang), editor_form.calendar),

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard.live import big, countdown, watch
 from dashboard.room import session_signature, team_address
-from dashboard.session import training
+from dashboard.session import client_key, training
 from dashboard.trainer_view import status_text
 from dashboard.widgets import lang as current_lang
 from sim.i18n import counted, num, pick, t
@@ -25,7 +25,14 @@ st.markdown("<style>[data-testid='stSidebar'],[data-testid='stSidebarCollapsedCo
 code = (st.query_params.get("code") or "").strip().upper()
 try:
     service = training()
-    info = service.session(code) if code else None
+    info = None
+    if code:
+        service.check_guard(client_key())  # session codes cannot be guessed through this page either
+        try:
+            info = service.session(code)
+        except TrainingError:
+            service.guard.failed(client_key())
+            raise
 except (StoreError, TrainingError) as error:
     st.error(error.text(lang) if isinstance(error, TrainingError) else str(error))
     info = None

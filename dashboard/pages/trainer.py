@@ -51,7 +51,12 @@ with st.expander(t("trainer.new_session", lang), expanded=not service.list_sessi
         with st.form("trainer.create"):
             paths = list(playable)
             first = next((i for i, p in enumerate(paths) if p.endswith("central-lending-hall.yaml")), 0)
-            path = st.selectbox(t("sandbox.scenario", lang), paths, index=first, format_func=lambda p: pick(playable[p].title, lang))
+            mine = str(config.user_scenarios_dir())
+
+            def title(p: str) -> str:  # a trainer's saved version and the shipped file can share a title
+                return f"{pick(playable[p].title, lang)} · {t('editor.yours' if p.startswith(mine) else 'editor.shipped', lang)}"
+
+            path = st.selectbox(t("sandbox.scenario", lang), paths, index=first, format_func=title)
             c1, c2, c3 = st.columns(3)
             count = c1.number_input(t("trainer.rounds", lang), min_value=1, max_value=20, value=5)
             seed = c2.number_input(t("sandbox.seed", lang), min_value=0, max_value=2**31 - 1, value=DEFAULT_SEED)
