@@ -14,9 +14,8 @@ from sim.ranking import Entry, rank
 from sim.training import Training, TrainingError
 
 from . import charts
-from .live import countdown, watch
+from .live import countdown
 from .results_view import PLOT_CONFIG
-from .room import session_signature
 from .widgets import MAIN_KPIS, fmt, kpi_name, plain
 
 # characters every font in the room has (no emoji: a projector's browser may show a box)
@@ -27,10 +26,19 @@ def status_text(status: str, lang: str) -> str:
     return f"{STATUS_ICONS.get(status, '')} {t('round.status_' + status, lang)}"
 
 
+@st.fragment(run_every=2)
 def live_status(service: Training, code: str, lang: str) -> None:
-    """Teams, who has submitted in the round in play, and the round's state; the console redraws
-    itself when any of it changes (light polling)."""
-    watch(f"trainer.seen.{code}", lambda: session_signature(service, code))
+    """Teams, who has submitted in the round in play, and the round's state and progress.
+
+    Only this panel redraws itself every 2 seconds (a fragment); the whole console reruns only when a
+    round changes state, so a team joining or submitting never redraws the trainer's buttons under
+    a click."""
+    rounds = service.rounds(code)
+    states = tuple((r.number, r.status, r.revealed, r.error) for r in rounds)
+    seen = st.session_state.get(f"trainer.states.{code}")
+    st.session_state[f"trainer.states.{code}"] = states
+    if seen is not None and seen != states:
+        st.rerun(scope="app")
     current = service.current_round(code)
     teams = service.teams(code)
     submitted = {d.team for d in service.decisions(code, current.number)} if current else set()
@@ -39,8 +47,6 @@ def live_status(service: Training, code: str, lang: str) -> None:
         st.metric(t("trainer.teams_joined", lang), len(teams))
         if current:
             st.markdown(f"**{t('round.round_n', lang, n=current.number)}**: {status_text(current.status, lang)}")
-            if current.status == "open":
-                countdown(current.deadline, lang)
             if current.error:
                 st.error(t("trainer.compute_error", lang, error=current.error))
     with c2:
@@ -74,6 +80,7 @@ ACTION_ERROR = "trainer.action_error"
 def _act(action: Callable[..., None], *args: Any, **kwargs: Any) -> None:
     """Run a trainer's action in the button's callback: it takes effect at the very start of the rerun
     the click causes, so a page redrawn by polling at that moment cannot swallow the click."""
+    st.session_state.pop(ACTION_ERROR, None)
     try:
         action(*args, **kwargs)
     except TrainingError as error:
@@ -83,7 +90,7 @@ def _act(action: Callable[..., None], *args: Any, **kwargs: Any) -> None:
 def round_controls(service: Training, code: str, lang: str, actor: str) -> None:
     info = service.session(code)
     st.subheader(t("trainer.rounds_title", lang))
-    failed = st.session_state.pop(ACTION_ERROR, None)
+    failed = st.session_state.get(ACTION_ERROR)
     if failed is not None:
         st.error(failed.text(lang))
     for r in service.rounds(code):
@@ -102,6 +109,8 @@ def round_controls(service: Training, code: str, lang: str, actor: str) -> None:
             elif r.status == "open":
                 c2.button(t("trainer.close", lang), key=f"trainer.close.{key}", type="primary", on_click=_act,
                           args=(service.close_round, code, r.number), kwargs={"actor": actor})
+                with c2:
+                    countdown(r.deadline, lang)  # ticks in the browser, outside the redrawn status panel
             elif r.status == "closing":
                 c2.info(t("trainer.computing", lang))
                 if r.error:

@@ -33,7 +33,7 @@ def _join(browser: Browser, app_url: str, code: str, name: str, phone: bool = Fa
     team.goto(f"{app_url}/team?code={code}&lang=en")  # on a phone the sidebar is folded: the address sets English
     expect(team.get_by_label("Session code")).to_have_value(code)  # filled from the address
     team.get_by_label("Team name").fill(name)
-    team.get_by_role("button", name="Join").click()
+    team.get_by_role("button", name="Join", exact=True).click()
     expect(team.get_by_text(f'Team "{name}", session {code}.')).to_be_visible()
     return team
 
@@ -95,7 +95,7 @@ def test_a_room_of_six_teams(browser: Browser, app_url: str) -> None:
 
     # round 1, as it is: every team sees the library as it is before choosing
     expect(trainer.get_by_text(str(len(names)), exact=True).first).to_be_visible()  # the console counted them
-    trainer.get_by_role("button", name="Open the round").first.click()
+    trainer.get_by_role("button", name="Open the round", exact=True).first.click()
     expect(trainer.get_by_role("button", name="Close the round")).to_be_visible()
     for team in teams.values():
         expect(team.get_by_role("heading", name="The library as it is")).to_be_visible()
@@ -128,7 +128,7 @@ def test_a_room_of_six_teams(browser: Browser, app_url: str) -> None:
     expect(owls.get_by_text('Team "Owls"', exact=False)).to_be_visible()
     expect(owls.get_by_role("heading", name="Results of round 1")).to_be_visible()
 
-    trainer.get_by_role("button", name="Open the round").first.click()
+    trainer.get_by_role("button", name="Open the round", exact=True).first.click()
     expect(trainer.get_by_role("button", name="Close the round")).to_be_visible()
     for name, team in teams.items():
         try:
