@@ -169,6 +169,34 @@ def _profile_hours(s: Scenario) -> list[Problem]:
         for key, rates in s.arrivals.per_hour.items():
             if len(rates) != hours:
                 out.append(problem(("arrivals", "per_hour", key), "problem.check.hours", n=len(rates), hours=hours))
+        for gid, group in s.groups.items():
+            if group.arrivals is None:
+                continue
+            for key, weights in group.arrivals.per_hour.items():
+                if len(weights) != hours:
+                    out.append(problem(("groups", gid, "arrivals", "per_hour", key), "problem.check.hours",
+                                       n=len(weights), hours=hours))
+    return out
+
+
+def _group_profiles(s: Scenario) -> list[Problem]:
+    """A group's own hourly shape: daily calendars only, weights not negative, not all zero when the
+    group has readers to bring (they would silently not come)."""
+    out = []
+    for gid, group in s.groups.items():
+        if group.arrivals is None:
+            continue
+        where: Path_ = ("groups", gid, "arrivals")
+        if s.calendar.mode != "daily":
+            out.append(problem(where, "problem.wastes.group_profile_daily"))
+            continue
+        for key, weights in group.arrivals.per_hour.items():
+            for i, w in enumerate(weights):
+                if not 0 <= w <= MAX_RATE_PER_HOUR:
+                    out.append(problem((*where, "per_hour", key, i), "problem.wastes.weight", value=float(w),
+                                       max=MAX_RATE_PER_HOUR))
+            if group.share > 0 and not any(w > 0 for w in weights):
+                out.append(problem((*where, "per_hour", key), "problem.wastes.group_profile_zero"))
     return out
 
 
@@ -343,7 +371,7 @@ STAGES: list[list[tuple[str, Check]]] = [
     [("ids", _ids), ("shares", _shares), ("routes_and_steps", _routes_and_steps), ("stations", _stations),
      ("roles", _roles), ("counts", _counts)],
     [("profile_hours", _profile_hours), ("horizon", _horizon), ("sections", _sections),
-     ("distributions", _distributions), ("plan", _plan)],
+     ("distributions", _distributions), ("plan", _plan), ("group_profiles", _group_profiles)],
     [("staffing", _staffing)],
 ]
 

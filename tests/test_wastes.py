@@ -1,0 +1,116 @@
+"""Mechanisms that make every waste visible: arrivals per reader group, overtime at legal rates,
+kanban that obeys Little's law, the new figures, and an accessibility figure that cannot mislead."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+from builders import build, small_library
+
+from sim.eventlog import Ev
+from sim.model import simulate
+from sim.scenario import ScenarioError, parse_scenario
+
+SEED = 7
+
+
+def _grouped(days: int = 40) -> dict:
+    """The small library with a morning group and an afternoon group."""
+    data = small_library(days)
+    data["groups"]["young"]["arrivals"] = {"per_hour": {"default": [0, 1, 2, 4]}}
+    data["groups"]["old"]["arrivals"] = {"per_hour": {"default": [4, 3, 1, 0], "tue": [1, 1, 1, 1]}}
+    return data
+
+
+# --- 1. arrivals per reader group -------------------------------------------------------------------
+
+
+def test_per_group_profiles_reproduce_each_groups_hourly_arrivals() -> None:
+    scenario = build(_grouped(40))
+    log = simulate(scenario, SEED, 0)
+    arrive = log.kind == Ev.ARRIVE
+    t, g = log.t[arrive], log.group[arrive]
+    days = scenario.calendar.days
+    for gi, gid in enumerate(scenario.groups):
+        observed = np.zeros(4)
+        expected = np.zeros(4)
+        for d in range(days):
+            rates = scenario.demand(scenario.calendar.weekday_of(d))[gi]
+            expected += rates
+            start = d * 1440.0 + scenario.calendar.open_min
+            in_day = (g == gi) & (t >= start) & (t < start + 240)
+            observed += np.histogram(t[in_day] - start, bins=[0, 60, 120, 180, 240])[0]
+        # Poisson counts: within four standard deviations, hour by hour
+        assert np.all(np.abs(observed - expected) <= 4 * np.sqrt(np.maximum(expected, 1.0))), (gid, observed, expected)
+    # the shapes are each group's own: the young hardly come in the first hour, the old not in the last
+    assert scenario.demand("mon")[0][0] == 0 and scenario.demand("mon")[1][3] == 0
+    # shares still hold over the day
+    day = scenario.demand("wed")
+    total = sum(map(sum, day))
+    assert sum(day[0]) / total == pytest.approx(0.6) and sum(day[1]) / total == pytest.approx(0.4)
+
+
+def test_without_group_profiles_the_groups_add_up_to_the_library_profile() -> None:
+    scenario = build(small_library(1))
+    by_group = scenario.demand("mon")
+    assert [sum(h) for h in zip(*by_group)] == pytest.approx([20, 30, 40, 25])
+
+
+def test_group_profiles_keep_each_readers_luck_across_variants() -> None:
+    """Common random numbers: a change at the desk does not change who arrives when, nor their group."""
+    base = _grouped(3)
+    faster = copy.deepcopy(base)
+    faster["steps"]["check_out"]["time"] = {"dist": "fixed", "value": 0.5}
+    a, b = simulate(build(base), SEED, 0), simulate(build(faster), SEED, 0)
+    ra, rb = a.kind == Ev.ARRIVE, b.kind == Ev.ARRIVE
+    assert np.array_equal(a.t[ra], b.t[rb]) and np.array_equal(a.group[ra], b.group[rb])
+    assert np.array_equal(a.value[ra], b.value[rb])  # the purpose of each reader, too
+
+
+def test_level_staff_follows_the_groups_own_hours() -> None:
+    from sim.scenario.effects import apply_effect
+
+    data = _grouped(1)
+    data["roles"]["librarian"]["staff"] = [2, 2, 2, 2]
+    apply_effect(data, {"op": "level_staff", "path": "roles.librarian"})
+    demand = build(_grouped(1)).demand("mon")
+    hourly = [sum(h) for h in zip(*demand)]
+    assert sum(data["roles"]["librarian"]["staff"]) == 8
+    assert data["roles"]["librarian"]["staff"][int(np.argmax(hourly))] == max(data["roles"]["librarian"]["staff"])
+
+
+@pytest.mark.parametrize(("change", "code"), [
+    (lambda d: d["groups"]["old"]["arrivals"]["per_hour"].__setitem__("default", [1, 1]), "problem.check.hours"),
+    (lambda d: d["groups"]["old"]["arrivals"]["per_hour"].__setitem__("default", [0, 0, 0, 0]),
+     "problem.wastes.group_profile_zero"),
+    (lambda d: d["groups"]["old"]["arrivals"]["per_hour"].__setitem__("default", [1, -1, 1, 1]), "problem.wastes.weight"),
+    (lambda d: d["groups"]["old"]["arrivals"]["per_hour"].__setitem__("someday", [1, 1, 1, 1]), "problem.field.weekday"),
+])
+def test_bad_group_profiles_are_refused_with_a_clear_problem(change, code) -> None:
+    data = _grouped(1)
+    change(data)
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(data)
+    assert code in [p.code for p in info.value.problems], info.value
+    for p in info.value.problems:
+        assert p.say("ru") and p.say("en")
+
+
+def test_group_profiles_need_a_daily_calendar() -> None:
+    from builders import mmc
+
+    data = mmc(1, 10, 3, 10)
+    data["groups"]["readers"]["arrivals"] = {"per_hour": {"default": [1]}}
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(data)
+    assert "problem.wastes.group_profile_daily" in [p.code for p in info.value.problems]
+
+
+def test_a_group_without_readers_may_have_an_empty_shape() -> None:
+    data = _grouped(1)
+    data["groups"]["old"]["share"] = 0.0
+    data["groups"]["young"]["share"] = 1.0
+    data["groups"]["old"]["arrivals"]["per_hour"]["default"] = [0, 0, 0, 0]
+    assert parse_scenario(data).demand("mon")[1] == [0, 0, 0, 0]
