@@ -47,6 +47,7 @@ _CATALOGUE = [
     Kpi("pce", "share", "higher", "Эффективность цикла процесса (доля времени, добавляющего ценность)", "Process cycle efficiency (value-added share of time)", matters=0.01),
     Kpi("first_pass_yield", "share", "higher", "Выход годных с первого раза", "First-pass yield", matters=0.005),
     Kpi("staff_cost", "RUB", "lower", "Затраты на персонал", "Staff cost", matters=1000.0),
+    Kpi("overtime_cost", "RUB", "lower", "Затраты на сверхурочную работу", "Overtime cost", matters=500.0),
     Kpi("equity_p90_ratio", "ratio", "lower", "Равенство: p90 ожидания худшей группы к общему", "Equity: worst group's p90 wait over overall p90", matters=0.05),
 ]
 
@@ -75,6 +76,7 @@ MATTERS_WHY: dict[str, str] = {
     "pce": "one percentage point of value-added time (assumption)",
     "first_pass_yield": "half a percentage point of operations done right first time (assumption)",
     "staff_cost": "1,000 roubles over the run: about two staff-hours (reference/service-times.md wages)",
+    "overtime_cost": "500 roubles over the run: about one overtime hour at the legal rate (reference/service-times.md wages)",
     "equity_p90_ratio": "five hundredths of the ratio (assumption)",
     "utilisation": "two percentage points of a role's time (assumption)",
 }

@@ -10,6 +10,9 @@ Definitions (the README's KPI table says the same):
 - `equity_p90_ratio` is the worst group's p90 wait over the overall p90, over groups with at least
   30 readers; waits under one minute count as one minute, so a library with hardly any queue is not
   judged by seconds;
+- `staff_cost` pays duty hours at the wage, and hours after closing at the overtime rates of the
+  scenario (by default 1.5 times for a person's first two hours a day, twice after: Labour Code
+  art. 152); `overtime_cost` is what those hours cost in all;
 - `first_pass_yield` is the share of operations (readers' steps and new items' steps) done right
   the first time, with no rework.
 """
@@ -216,19 +219,50 @@ def compute_metrics(scenario: Scenario, log: EventLog) -> RepMetrics:
     busy = k == Ev.BUSY
     duty = k == Ev.DUTY
     cost = 0.0
+    overtime = _overtime_hours(scenario, log)
+    premium = 0.0
+    ot = scenario.overtime
     for r, role_id in enumerate(log.role_ids):
         b_rows = busy & (member_role[np.maximum(log.staff, 0)] == r)
         d_rows = duty & (member_role[np.maximum(log.staff, 0)] == r)
         busy_min = integrate(t[b_rows] - val[b_rows], t[b_rows], window)[0]
         duty_min = integrate(t[d_rows] - val[d_rows], t[d_rows], window)[0]
         kpis[f"utilisation.{role_id}"] = _share(busy_min, duty_min)
-        cost += duty_min / 60.0 * scenario.roles[role_id].wage_per_hour
-    kpis["staff_cost"] = cost
+        wage = scenario.roles[role_id].wage_per_hour
+        cost += duty_min / 60.0 * wage
+        for (member, _day), hours in overtime.items():
+            if member_role[member] == r:
+                # the hours are in the duty time already at 1x: add what the law pays on top
+                first = min(hours, ot.first_hours)
+                premium += wage * (first * (ot.first_rate - 1.0) + (hours - first) * (ot.later_rate - 1.0))
+    kpis["staff_cost"] = cost + premium
+    kpis["overtime_cost"] = sum(scenario.roles[log.role_ids[member_role[m]]].wage_per_hour * h
+                                for (m, _d), h in overtime.items()) + premium
 
     hours, hourly = _hourly(scenario, log, arrival, served, left)
     steps = _step_stats(log, counted, n_readers)
     kpis = {key: (None if v is None or (isinstance(v, float) and math.isnan(v)) else v) for key, v in kpis.items()}
     return RepMetrics(kpis, group_figs, hours, hourly, wait_samples, steps)
+
+
+def _overtime_hours(scenario: Scenario, log: EventLog) -> dict[tuple[int, int], float]:
+    """Hours each staff member was on duty after closing, per day (after the warm-up; daily calendars only)."""
+    cal = scenario.calendar
+    out: dict[tuple[int, int], float] = {}
+    if cal.mode != "daily":
+        return out
+    rows = (log.kind == Ev.DUTY) & (log.staff >= 0)
+    ends, lengths, members = log.t[rows], log.value[rows], log.staff[rows]
+    warm = log.warmup_min
+    for end, length, member in zip(ends.tolist(), lengths.tolist(), members.tolist()):
+        start = max(end - length, warm)
+        for day in range(int(start // 1440) - 1, int(end // 1440) + 1):
+            # after closing on `day` until the next opening
+            lo = max(start, day * 1440.0 + cal.close_min)
+            hi = min(end, (day + 1) * 1440.0 + cal.open_min)
+            if hi > lo:
+                out[(member, day)] = out.get((member, day), 0.0) + (hi - lo) / 60.0
+    return out
 
 
 def _hourly(scenario: Scenario, log: EventLog, arrival: np.ndarray, served: np.ndarray, left: np.ndarray

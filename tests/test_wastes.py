@@ -7,7 +7,7 @@ import copy
 
 import numpy as np
 import pytest
-from builders import build, small_library
+from builders import build, mmc, small_library
 
 from sim.eventlog import Ev
 from sim.model import simulate
@@ -114,3 +114,43 @@ def test_a_group_without_readers_may_have_an_empty_shape() -> None:
     data["groups"]["young"]["share"] = 1.0
     data["groups"]["old"]["arrivals"]["per_hour"]["default"] = [0, 0, 0, 0]
     assert parse_scenario(data).demand("mon")[1] == [0, 0, 0, 0]
+
+
+# --- 2. overtime at the legal rates ------------------------------------------------------------------
+
+
+def _late_desk(rates: dict | None = None) -> dict:
+    """One librarian, open 10:00-11:00, readers who need an hour each: she stays well past closing."""
+    data = mmc(1, 3.0, 60.0, 1)
+    data["calendar"] = {"mode": "daily", "open": "10:00", "close": "11:00", "days": 1}
+    data["steps"]["desk_service"]["time"] = {"dist": "fixed", "value": 60}
+    if rates is not None:
+        data["overtime"] = rates
+    return data
+
+
+def test_overtime_is_paid_at_one_and_a_half_then_double() -> None:
+    from sim.metrics import compute_metrics
+
+    for seed in range(50):
+        scenario = build(_late_desk())
+        log = simulate(scenario, seed, 0)
+        last = float(log.t[log.kind == Ev.DEPART].max())
+        hours = (last - 11 * 60) / 60.0
+        if hours > 2.5:
+            break
+    else:
+        pytest.fail("no seed keeps the librarian past two hours of overtime")
+    kpis = compute_metrics(scenario, log).kpis
+    wage = 300.0
+    # one hour in the day at 1x, then 2 hours at 1.5x and the rest at 2x
+    assert kpis["staff_cost"] == pytest.approx(wage * 1.0 + wage * (1.5 * 2 + 2.0 * (hours - 2)))
+    assert kpis["overtime_cost"] == pytest.approx(wage * (1.5 * 2 + 2.0 * (hours - 2)))
+    flat = compute_metrics(build(_late_desk({"first_rate": 1.0, "later_rate": 1.0})), log).kpis
+    assert flat["staff_cost"] == pytest.approx(wage * (1.0 + hours))
+
+
+def test_overtime_rates_below_the_wage_are_refused() -> None:
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(_late_desk({"first_rate": 0.5}))
+    assert info.value.problems[0].field == "overtime.first_rate"

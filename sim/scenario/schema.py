@@ -367,6 +367,16 @@ class ScoreWeights(Frozen):
         return self
 
 
+class Overtime(Frozen):
+    """Pay for hours worked after closing, per person and day: `first_rate` times the wage for the
+    first `first_hours`, `later_rate` after (Labour Code of the Russian Federation, art. 152: at
+    least 1.5 times for the first two hours, at least twice for the following ones)."""
+
+    first_hours: float = Field(default=2.0, ge=0, le=24)
+    first_rate: float = Field(default=1.5, ge=1, le=10)
+    later_rate: float = Field(default=2.0, ge=1, le=10)
+
+
 class Scenario(Frozen):
     """One library for a number of days (or a continuous period), with its tools and round plan."""
 
@@ -388,6 +398,7 @@ class Scenario(Frozen):
     tools: dict[str, Tool] = Field(default_factory=dict)
     rounds: list[Round] = Field(default_factory=list, max_length=20)
     score: ScoreWeights = Field(default_factory=ScoreWeights)
+    overtime: Overtime = Field(default_factory=Overtime)
     max_events: int = Field(default=20_000_000, ge=1000, le=200_000_000)
 
     @property
