@@ -4,14 +4,17 @@ kanban that obeys Little's law, the new figures, and an accessibility figure tha
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import numpy as np
 import pytest
 from builders import build, mmc, small_library
 
 from sim.eventlog import Ev
+from sim.experiment import compare, run_experiment
+from sim.lean import apply_tools
 from sim.model import simulate
-from sim.scenario import ScenarioError, parse_scenario
+from sim.scenario import ScenarioError, load_scenario, parse_scenario
 
 SEED = 7
 
@@ -154,3 +157,41 @@ def test_overtime_rates_below_the_wage_are_refused() -> None:
     with pytest.raises(ScenarioError) as info:
         parse_scenario(_late_desk({"first_rate": 0.5}))
     assert info.value.problems[0].field == "overtime.first_rate"
+
+
+# --- 3. kanban that obeys Little's law -----------------------------------------------------------------
+
+HALL = Path(__file__).resolve().parents[1] / "scenarios" / "central-lending-hall.yaml"
+
+
+def _hall(days: int | None = None) -> dict:
+    data = load_scenario(HALL).model_dump(exclude_none=True)
+    if days is not None:
+        data["calendar"]["days"] = days
+    return data
+
+
+def test_a_wip_limit_below_a_neighbouring_batch_is_explained_in_both_languages() -> None:
+    data = _hall()
+    # the kanban as it used to be: limits of 10 with the batches of 40 and 20 kept
+    data["acquisitions"]["route"][1]["wip_limit"] = 10
+    data["acquisitions"]["route"][2]["wip_limit"] = 10
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(data)
+    problems = info.value.problems
+    assert {p.field for p in problems} == {"acquisitions.route[1].wip_limit", "acquisitions.route[2].wip_limit"}
+    codes = {p.code for p in problems}
+    assert codes == {"problem.wastes.wip_below_upstream", "problem.wastes.wip_below_own", "problem.wastes.wip_below_downstream"}
+    downstream = next(p for p in problems if p.code == "problem.wastes.wip_below_downstream" and p.path[2] == 2)
+    assert "to_hall" in downstream.say("en") and "Little" in downstream.say("en") and "40" in downstream.say("en")
+    assert "Литтла" in downstream.say("ru") and "to_hall" in downstream.say("ru")
+
+
+def test_the_kanban_tool_shortens_receipt_to_shelf_over_twenty_days() -> None:
+    scenario = parse_scenario(_hall(20))
+    base = run_experiment(scenario, 10, seed=11, workers=1)
+    kanban = run_experiment(apply_tools(scenario, ["kanban_processing"]), 10, seed=11, workers=1)
+    lead = compare(base, kanban).kpis["acquisitions_lead_time_days"]
+    assert lead.real == "better" and lead.verdict == "better", lead
+    # and the work in process falls, as the card says
+    assert compare(base, kanban).kpis["backoffice_in_process_mean"].verdict == "better"

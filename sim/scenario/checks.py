@@ -243,6 +243,15 @@ def _sections(s: Scenario) -> list[Problem]:
         if items > MAX_NEW_ITEMS:
             out.append(problem(("acquisitions", "shipment_every_days"), "problem.check.new_items", n=Count(round(items)),
                                max=Count(MAX_NEW_ITEMS)))
+        for i, a in enumerate(acq.route):
+            # Little's law: a limit helps only if the batches next to it fit inside it
+            if a.wip_limit is None:
+                continue
+            for j in (i - 1, i, i + 1):
+                if 0 <= j < len(acq.route) and acq.route[j].batch > a.wip_limit:
+                    side = "upstream" if j < i else "own" if j == i else "downstream"
+                    out.append(problem(("acquisitions", "route", i, "wip_limit"), f"problem.wastes.wip_below_{side}",
+                                       limit=a.wip_limit, step=shorten(acq.route[j].step), batch=acq.route[j].batch))
         for key, count in acq.initial_wip.items():
             if key not in route_steps:
                 out.append(problem(("acquisitions", "initial_wip", key), "problem.check.not_acquisition_step", value=shorten(key)))
