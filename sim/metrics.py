@@ -6,7 +6,13 @@ Definitions (the README's KPI table says the same):
   waiting for a closed-stack run is not in it (it is in `stack_order_lead_time_mean`);
 - reader figures count only readers who arrived after the warm-up;
 - `readers_served` counts readers who finished their visit (a book not found still ends a visit);
-- `pce` is value-added time over time in the library, summed over served readers;
+- `pce` is value-added time over time in the library, summed over served readers; the shelf
+  search counts as necessary whatever its step says (the value is the book in hand);
+  `reader_value_added_share` is the same share reader by reader, averaged;
+- `books_not_found_cart` and `books_not_found_misshelved` split the failed searches by cause, in
+  proportion to each cause's part of the chance of failing at that moment;
+- `walk_m_per_day` (and `.<role>`) is the metres staff walk on runs and trips (`walk_m` of a
+  back-office step per item, `walk_m_per_run` of reshelving and stack runs) per opening day;
 - `equity_p90_ratio` is the worst group's p90 wait over the overall p90, over groups with at least
   30 readers; waits under one minute count as one minute, so a library with hardly any queue is not
   judged by seconds;
@@ -122,7 +128,11 @@ def compute_metrics(scenario: Scenario, log: EventLog) -> RepMetrics:
     time_inside[ent[dep]] = val[dep]
 
     # value-added time of each reader
-    va_steps = np.array([scenario.steps[s].value == "value_added" for s in log.step_ids] + [False])
+    # the shelf search is necessary, whatever the step says: the value is the book in the reader's
+    # hands, and counting the search would inflate PCE with the very time that misshelving and the
+    # cart make longer
+    va_steps = np.array([scenario.steps[s].value == "value_added" and scenario.steps[s].kind != "shelf_search"
+                         for s in log.step_ids] + [False])
     done_rows = ((k == Ev.SERVICE_END) | (k == Ev.SELF_END)) & (grp >= 0)
     va_rows = done_rows & va_steps[step]
     va_time = np.bincount(ent[va_rows], weights=val[va_rows], minlength=n_readers)
@@ -160,6 +170,9 @@ def compute_metrics(scenario: Scenario, log: EventLog) -> RepMetrics:
     va_total = float(va_time[served].sum())
     inside_total = float(time_inside[served].sum())
     kpis["pce"] = _share(va_total, inside_total)
+    # the typical reader's share (a mean of shares), where PCE pools all readers' minutes
+    shares = va_time[served & (time_inside > 0)] / time_inside[served & (time_inside > 0)]
+    kpis["reader_value_added_share"] = _mean(shares)
 
     open_hours = sum(max(0.0, b - max(a, warm)) for a, b in log.open_intervals) / 60.0
     kpis["throughput_per_hour"] = _share(float(served.sum()), open_hours)
@@ -174,6 +187,15 @@ def compute_metrics(scenario: Scenario, log: EventLog) -> RepMetrics:
     search_rows = reader_counted((k == Ev.SELF_END) & reader_row & shelf_steps[step])
     kpis["books_not_found"] = float(len(nf_rows)) if scenario.reshelving is not None else None
     kpis["books_not_found_share"] = _share(float(len(nf_rows)), float(len(search_rows)))
+    # the cause of each failed search, split by the parts of its chance at that moment (the value
+    # logged): the misshelving rate, and the rest from books waiting on the cart or out on a run
+    if scenario.reshelving is not None:
+        chance = val[nf_rows]
+        misshelved = np.minimum(scenario.reshelving.misshelve_rate, chance) / np.maximum(chance, 1e-12)
+        kpis["books_not_found_misshelved"] = float(misshelved.sum())
+        kpis["books_not_found_cart"] = float(len(nf_rows) - misshelved.sum())
+    else:
+        kpis["books_not_found_misshelved"] = kpis["books_not_found_cart"] = None
     lead_rows = reader_counted((k == Ev.STACK_LEAD) & reader_row)
     kpis["stack_order_lead_time_mean"] = _mean(val[lead_rows])
     shelved = (k == Ev.BOOK_SHELVED) & (t - val >= warm)
@@ -236,6 +258,16 @@ def compute_metrics(scenario: Scenario, log: EventLog) -> RepMetrics:
                 first = min(hours, ot.first_hours)
                 premium += wage * (first * (ot.first_rate - 1.0) + (hours - first) * (ot.later_rate - 1.0))
     kpis["staff_cost"] = cost + premium
+    # metres walked by staff (runs, trips to the hall), per opening day after the warm-up
+    walk = (k == Ev.WALK) & (t >= warm) & (log.staff >= 0)
+    if scenario.calendar.mode == "daily":
+        days = float(sum(1 for _a, b in log.open_intervals if b > warm))
+    else:
+        days = (window[1] - window[0]) / 1440.0
+    for r, role_id in enumerate(log.role_ids):
+        rows = walk & (member_role[np.maximum(log.staff, 0)] == r)
+        kpis[f"walk_m_per_day.{role_id}"] = _share(float(val[rows].sum()), days)
+    kpis["walk_m_per_day"] = _share(float(val[walk].sum()), days)
     kpis["overtime_cost"] = sum(scenario.roles[log.role_ids[member_role[m]]].wage_per_hour * h
                                 for (m, _d), h in overtime.items()) + premium
 

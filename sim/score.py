@@ -4,7 +4,8 @@ Four parts, each the mean of its figures' relative changes against the baseline:
 - service: wait_mean, wait_p90, time_in_library_mean;
 - accessibility: left_unserved_share, equity_p90_ratio, served_within_15_worst_group;
 - efficiency: pce, first_pass_yield, books_not_found_share, stack_order_lead_time_mean,
-  reshelve_lead_time_mean, acquisitions_lead_time_days;
+  reshelve_lead_time_mean, acquisitions_lead_time_days, acquisitions_requested_lead_time_days
+  (overproduction: the items readers asked for, behind the ones nobody did);
 - cost: staff cost plus the running cost of the tools.
 
 A figure's relative change is r = (baseline - variant) / max(|baseline|, |variant|, floor) for a
@@ -30,7 +31,7 @@ PARTS: dict[str, tuple[str, ...]] = {
     "accessibility": ("left_unserved_share", "equity_p90_ratio", "served_within_15_worst_group"),
     "efficiency": (
         "pce", "first_pass_yield", "books_not_found_share", "stack_order_lead_time_mean",
-        "reshelve_lead_time_mean", "acquisitions_lead_time_days",
+        "reshelve_lead_time_mean", "acquisitions_lead_time_days", "acquisitions_requested_lead_time_days",
     ),
     "cost": ("total_cost",),
 }

@@ -57,7 +57,8 @@ def _steps(scenario: Scenario, results: Results, step_ids: list[str]) -> list[Vs
                 step_id=sid,
                 name=spec.name.model_dump(),
                 station=spec.station,
-                value=spec.value,
+                # the shelf search is necessary, as in PCE (see sim.metrics)
+                value="necessary" if spec.kind == "shelf_search" else spec.value,
                 process_min=stats.process_sum / count if count else 0.0,
                 wait_min=stats.wait_sum / count if count else 0.0,
                 count=count,

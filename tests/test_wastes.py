@@ -195,3 +195,74 @@ def test_the_kanban_tool_shortens_receipt_to_shelf_over_twenty_days() -> None:
     assert lead.real == "better" and lead.verdict == "better", lead
     # and the work in process falls, as the card says
     assert compare(base, kanban).kpis["backoffice_in_process_mean"].verdict == "better"
+
+
+# --- 4. new figures --------------------------------------------------------------------------------
+
+
+def _metrics(data: dict, seed: int = SEED):
+    from sim.metrics import compute_metrics
+
+    scenario = build(data)
+    return compute_metrics(scenario, simulate(scenario, seed, 0)).kpis
+
+
+def test_books_not_found_split_by_cause_adds_up_and_follows_each_cause() -> None:
+    data = small_library(3)
+    kpis = _metrics(data)
+    assert kpis["books_not_found"] > 0
+    assert kpis["books_not_found_cart"] + kpis["books_not_found_misshelved"] == pytest.approx(kpis["books_not_found"])
+    assert kpis["books_not_found_cart"] > 0 and kpis["books_not_found_misshelved"] > 0
+    no_misshelving = copy.deepcopy(data)
+    no_misshelving["reshelving"]["misshelve_rate"] = 0.0
+    assert _metrics(no_misshelving)["books_not_found_misshelved"] == 0
+    no_cart = copy.deepcopy(data)
+    no_cart["reshelving"]["not_found_per_waiting_book"] = 0.0
+    only_misshelved = _metrics(no_cart)
+    assert only_misshelved["books_not_found_cart"] == pytest.approx(0.0, abs=1e-9)
+    assert only_misshelved["books_not_found_misshelved"] == only_misshelved["books_not_found"] > 0
+
+
+def test_metres_walked_per_role_and_day_count_every_run_and_trip() -> None:
+    data = small_library(2)
+    data["stacks"]["walk_m_per_run"] = 100.0
+    data["steps"]["accession"]["walk_m"] = 7.0
+    scenario = build(data)
+    log = simulate(scenario, SEED, 0)
+    from sim.metrics import compute_metrics
+
+    kpis = compute_metrics(scenario, log).kpis
+    walks = log.kind == Ev.WALK
+    roles = [log.role_ids[log.staff_role[m]] for m in log.staff[walks]]
+    stacks = log.station_ids.index("stacks")
+    runs = int((walks & (log.station == stacks)).sum())
+    assert runs > 0 and set(log.value[walks & (log.station == stacks)]) == {100.0}
+    assert kpis["walk_m_per_day.keeper"] == pytest.approx(100.0 * runs / 2)
+    # a back-office step walks per item: 7 m for every item accessioned in a finished batch
+    step = log.step_ids.index("accession")
+    items = int(((log.kind == Ev.ACQ_STEP_DONE) & (log.step == step)).sum())
+    assert float(log.value[walks & (log.step == step)].sum()) == pytest.approx(7.0 * items)
+    assert kpis["walk_m_per_day"] == pytest.approx(float(log.value[walks].sum()) / 2)
+    assert set(roles) <= {"keeper", "cataloguer"}
+    assert kpis["walk_m_per_day.librarian"] == 0
+
+
+def test_the_shelf_search_never_inflates_pce() -> None:
+    data = small_library(2)
+    assert data["steps"]["search"]["value"] == "value_added"
+    as_value_added = _metrics(data)
+    necessary = copy.deepcopy(data)
+    necessary["steps"]["search"]["value"] = "necessary"
+    as_necessary = _metrics(necessary)
+    assert as_value_added["pce"] == pytest.approx(as_necessary["pce"])
+    assert 0 < as_value_added["reader_value_added_share"] < 1
+
+
+def test_requested_items_lead_time_is_in_the_score_and_on_a_card() -> None:
+    from dashboard.widgets import MAIN_KPIS
+    from sim.score import PARTS
+
+    assert "acquisitions_requested_lead_time_days" in PARTS["efficiency"]
+    for kpi_id in ("acquisitions_requested_lead_time_days", "books_not_found_cart", "books_not_found_misshelved",
+                   "walk_m_per_day", "backoffice_wip_mean", "backoffice_in_process_mean", "reader_value_added_share"):
+        assert kpi_id in MAIN_KPIS

@@ -302,7 +302,7 @@ def _distributions(s: Scenario) -> list[Problem]:
 def _plan(s: Scenario) -> list[Problem]:
     """Tools' expectations and the round plan refer to things that exist."""
     out: list[Problem] = []
-    known_kpis = set(KPIS) | {f"utilisation.{r}" for r in s.roles}
+    known_kpis = set(KPIS) | {f"utilisation.{r}" for r in s.roles} | {f"walk_m_per_day.{r}" for r in s.roles}
     for tid, tool in s.tools.items():
         if tool.expect.kpi not in known_kpis:
             out.append(_unknown(("tools", tid, "expect", "kpi"), "figure", tool.expect.kpi, dict.fromkeys(sorted(known_kpis))))

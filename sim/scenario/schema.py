@@ -265,6 +265,7 @@ class Reshelving(Frozen):
     misshelve_rate: float = Field(default=0.0, ge=0, le=1)
     not_found_per_waiting_book: float = Field(default=0.0, ge=0, le=1)
     not_found_max: float = Field(default=0.5, ge=0, le=1)
+    walk_m_per_run: float = Field(default=0.0, ge=0, le=100_000, description="metres a run walks")
 
 
 class Stacks(Frozen):
@@ -275,6 +276,7 @@ class Stacks(Frozen):
     interval_min: float = Field(default=60.0, ge=1, le=100_000)
     run_time: Distribution
     time_per_item: Distribution
+    walk_m_per_run: float = Field(default=0.0, ge=0, le=100_000, description="metres a run walks")
 
 
 class AcquisitionStep(Frozen):
