@@ -19,6 +19,9 @@ Definitions (the README's KPI table says the same):
 - `staff_cost` pays duty hours at the wage, and hours after closing at the overtime rates of the
   scenario (by default 1.5 times for a person's first two hours a day, twice after: Labour Code
   art. 152); `overtime_cost` is what those hours cost in all;
+- `wait_p90_worst_group` is the largest p90 wait of a group (minutes) and `wait_p90_group_gap` the
+  difference between the largest and the smallest, over groups with at least 30 readers: unlike
+  `equity_p90_ratio` they do not get worse when every group waits less;
 - `first_pass_yield` is the share of operations (readers' steps and new items' steps) done right
   the first time, with no rework.
 """
@@ -166,6 +169,10 @@ def compute_metrics(scenario: Scenario, log: EventLog) -> RepMetrics:
         kpis["equity_p90_ratio"] = None
     within = [f["served_within_15_share"] for f in big if f["served_within_15_share"] is not None]
     kpis["served_within_15_worst_group"] = min(within) if within else None
+    # in minutes, not as a ratio to everyone's: these fall when every group's waits fall
+    p90s = [f["wait_p90"] for f in big if f["wait_p90"] is not None]
+    kpis["wait_p90_worst_group"] = max(p90s) if p90s else None
+    kpis["wait_p90_group_gap"] = max(p90s) - min(p90s) if p90s else None
 
     va_total = float(va_time[served].sum())
     inside_total = float(time_inside[served].sum())

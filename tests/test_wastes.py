@@ -266,3 +266,34 @@ def test_requested_items_lead_time_is_in_the_score_and_on_a_card() -> None:
     for kpi_id in ("acquisitions_requested_lead_time_days", "books_not_found_cart", "books_not_found_misshelved",
                    "walk_m_per_day", "backoffice_wip_mean", "backoffice_in_process_mean", "reader_value_added_share"):
         assert kpi_id in MAIN_KPIS
+
+
+# --- 5. an accessibility figure that cannot mislead ---------------------------------------------------
+
+
+def test_the_accessibility_part_rises_when_every_group_waits_less() -> None:
+    """More staff at the desk shortens every group's waits: the accessibility part must say so."""
+    from sim.score import PARTS, balanced_score
+
+    assert "equity_p90_ratio" not in PARTS["accessibility"]
+    data = small_library(3)
+    more = copy.deepcopy(data)
+    more["roles"]["librarian"]["staff"] = [3, 3, 4, 3]
+    base = run_experiment(build(data), 10, seed=5, workers=1)
+    variant = run_experiment(build(more), 10, seed=5, workers=1)
+    diff = compare(base, variant)
+    for gid in base.groups:
+        assert diff.groups[gid]["wait_p90"].real == "better", gid
+    assert diff.kpis["wait_p90_worst_group"].real == "better"
+    part = balanced_score(build(data), base, variant).parts["accessibility"]
+    assert part.ci95 is not None and part.ci95[0] > 0, part
+
+
+def test_worst_group_figures_are_in_minutes_and_the_gap_is_max_minus_min() -> None:
+    from sim.metrics import compute_metrics
+
+    scenario = build(small_library(3))
+    rep = compute_metrics(scenario, simulate(scenario, SEED, 0))
+    p90s = [f["wait_p90"] for f in rep.groups.values() if (f["readers_arrived"] or 0) >= 30]
+    assert rep.kpis["wait_p90_worst_group"] == pytest.approx(max(p90s))
+    assert rep.kpis["wait_p90_group_gap"] == pytest.approx(max(p90s) - min(p90s))
