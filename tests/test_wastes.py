@@ -297,3 +297,18 @@ def test_worst_group_figures_are_in_minutes_and_the_gap_is_max_minus_min() -> No
     p90s = [f["wait_p90"] for f in rep.groups.values() if (f["readers_arrived"] or 0) >= 30]
     assert rep.kpis["wait_p90_worst_group"] == pytest.approx(max(p90s))
     assert rep.kpis["wait_p90_group_gap"] == pytest.approx(max(p90s) - min(p90s))
+
+
+# --- the fairness debate in the default scenario -------------------------------------------------------
+
+
+def test_levelling_staff_to_demand_helps_on_average_and_clearly_hurts_a_group() -> None:
+    """Heijunka moves librarians from the morning to the evening peak: the average wait falls, but the
+    seniors, who come in the morning, clearly wait longer (the trade-off to debate)."""
+    hall = load_scenario(HALL)
+    base = run_experiment(hall, 20, seed=1, workers=1)
+    level = run_experiment(apply_tools(hall, ["heijunka_staffing"]), 20, seed=1, workers=1)
+    diff = compare(base, level)
+    assert diff.kpis["wait_mean"].real == "better", diff.kpis["wait_mean"]
+    worse = [g for g in diff.groups if diff.groups[g]["wait_p90"].verdict == "worse"]
+    assert "seniors" in worse, {g: diff.groups[g]["wait_p90"] for g in diff.groups}
