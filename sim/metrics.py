@@ -259,11 +259,11 @@ def compute_metrics(scenario: Scenario, log: EventLog) -> RepMetrics:
         kpis[f"utilisation.{role_id}"] = _share(busy_min, duty_min)
         wage = scenario.roles[role_id].wage_per_hour
         cost += duty_min / 60.0 * wage
-        for (member, _day), hours in overtime.items():
+        for (member, _day), late in overtime.items():
             if member_role[member] == r:
                 # the hours are in the duty time already at 1x: add what the law pays on top
-                first = min(hours, ot.first_hours)
-                premium += wage * (first * (ot.first_rate - 1.0) + (hours - first) * (ot.later_rate - 1.0))
+                first = min(late, ot.first_hours)
+                premium += wage * (first * (ot.first_rate - 1.0) + (late - first) * (ot.later_rate - 1.0))
     kpis["staff_cost"] = cost + premium
     # metres walked by staff (runs, trips to the hall), per opening day after the warm-up
     walk = (k == Ev.WALK) & (t >= warm) & (log.staff >= 0)
