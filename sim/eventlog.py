@@ -43,6 +43,7 @@ class Ev(IntEnum):
     ACQ_REQUESTED = 23  # a new item was asked for by a reader (logged at receipt)
     ACQ_STEP_DONE = 24  # an item's batch finishes a step; value = minutes from the batch's start
     WAIT_AT_END = 25  # the run ends with the reader in a queue; value = minutes waited in it so far
+    WALK = 26  # a staff member finishes work that walked (a run, a trip to the hall); value = metres
 
 
 @dataclass

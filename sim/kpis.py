@@ -34,8 +34,12 @@ _CATALOGUE = [
     Kpi("left_unserved_share", "share", "lower", "Доля ушедших необслуженными", "Share who left unserved", True, matters=0.005),
     Kpi("served_within_15_share", "share", "higher", "Доля обслуженных с ожиданием до 15 минут", "Share served within 15 min of waiting", True, matters=0.01),
     Kpi("served_within_15_worst_group", "share", "higher", "Обслужены за 15 минут: худшая группа", "Served within 15 min: worst-off group", matters=0.01),
+    Kpi("wait_p90_worst_group", "min", "lower", "Ожидание, 90-й процентиль: худшая группа", "Waiting time, 90th percentile: worst-off group", matters=1.0),
+    Kpi("wait_p90_group_gap", "min", "lower", "Разрыв между группами (90-й процентиль ожидания)", "Gap between groups (90th percentile wait)", matters=1.0),
     Kpi("books_not_found", "books", "lower", "Книга не найдена на полке", "Books not found on the shelf", matters=5),
     Kpi("books_not_found_share", "share", "lower", "Доля поисков без результата", "Share of shelf searches that failed", matters=0.01),
+    Kpi("books_not_found_cart", "books", "lower", "Книга не найдена: ждёт на тележке", "Books not found: waiting on the cart", matters=5),
+    Kpi("books_not_found_misshelved", "books", "lower", "Книга не найдена: стоит не на своём месте", "Books not found: misshelved", matters=5),
     Kpi("stack_order_lead_time_mean", "min", "lower", "Время выполнения заказа из хранения", "Lead time of closed-stack orders", matters=2.0),
     Kpi("reshelve_lead_time_mean", "h", "lower", "Время от возврата до полки", "Lead time from return to shelf", matters=0.25),
     Kpi("acquisitions_lead_time_days", "days", "lower", "Время от поступления до полки (новые книги)", "Acquisitions lead time, receipt to shelf", matters=0.5),
@@ -45,8 +49,11 @@ _CATALOGUE = [
     Kpi("backoffice_in_process_mean", "items", "lower", "Новые книги в работе (начатые, но не законченные)", "New items in process (started, not finished)", matters=2.0),
     Kpi("throughput_per_hour", "readers/h", "higher", "Производительность: обслужено за час работы", "Throughput: readers served per opening hour", matters=0.5),
     Kpi("pce", "share", "higher", "Эффективность цикла процесса (доля времени, добавляющего ценность)", "Process cycle efficiency (value-added share of time)", matters=0.01),
+    Kpi("reader_value_added_share", "share", "higher", "Доля времени читателя, добавляющего ценность", "Reader's value-added share of the visit", matters=0.01),
+    Kpi("walk_m_per_day", "m", "lower", "Пройдено персоналом за день", "Metres walked by staff a day", matters=100.0),
     Kpi("first_pass_yield", "share", "higher", "Выход годных с первого раза", "First-pass yield", matters=0.005),
     Kpi("staff_cost", "RUB", "lower", "Затраты на персонал", "Staff cost", matters=1000.0),
+    Kpi("overtime_cost", "RUB", "lower", "Затраты на сверхурочную работу", "Overtime cost", matters=500.0),
     Kpi("equity_p90_ratio", "ratio", "lower", "Равенство: p90 ожидания худшей группы к общему", "Equity: worst group's p90 wait over overall p90", matters=0.05),
 ]
 
@@ -62,8 +69,14 @@ MATTERS_WHY: dict[str, str] = {
     "left_unserved_share": "half a percentage point of readers lost (assumption)",
     "served_within_15_share": "one percentage point of readers (assumption)",
     "served_within_15_worst_group": "one percentage point of the worst-off group (assumption)",
+    "wait_p90_worst_group": "one minute at the slow end of the worst-off group's queue (assumption)",
+    "wait_p90_group_gap": "one minute between the best- and the worst-off group (assumption)",
     "books_not_found": "five failed searches over the run: about one an opening day (assumption)",
     "books_not_found_share": "one percentage point of searches (assumption)",
+    "books_not_found_cart": "five failed searches over the run: about one an opening day (assumption)",
+    "books_not_found_misshelved": "five failed searches over the run: about one an opening day (assumption)",
+    "reader_value_added_share": "one percentage point of a reader's visit (assumption)",
+    "walk_m_per_day": "100 metres a day: a stack run's walk or two trips to the hall (assumption)",
     "stack_order_lead_time_mean": "two minutes of waiting for a closed-stack order (assumption)",
     "reshelve_lead_time_mean": "a quarter of an hour from return to shelf (assumption)",
     "acquisitions_lead_time_days": "half a working day from receipt to shelf (assumption)",
@@ -75,6 +88,7 @@ MATTERS_WHY: dict[str, str] = {
     "pce": "one percentage point of value-added time (assumption)",
     "first_pass_yield": "half a percentage point of operations done right first time (assumption)",
     "staff_cost": "1,000 roubles over the run: about two staff-hours (reference/service-times.md wages)",
+    "overtime_cost": "500 roubles over the run: about one overtime hour at the legal rate (reference/service-times.md wages)",
     "equity_p90_ratio": "five hundredths of the ratio (assumption)",
     "utilisation": "two percentage points of a role's time (assumption)",
 }
@@ -89,4 +103,7 @@ def kpi(kpi_id: str) -> Kpi:
         # neither direction is simply better; the 65-85% band is the target. Lower counts as better
         # for verdicts, so that relieving overloaded staff reads as an improvement.
         return Kpi(kpi_id, "share", "lower", f"Загрузка персонала: {role}", f"Staff utilisation: {role}", matters=0.02)
+    if kpi_id.startswith("walk_m_per_day."):
+        role = kpi_id.split(".", 1)[1]
+        return Kpi(kpi_id, "m", "lower", f"Пройдено за день: {role}", f"Metres walked a day: {role}", matters=100.0)
     raise KeyError(kpi_id)

@@ -6,10 +6,22 @@ Definitions (the README's KPI table says the same):
   waiting for a closed-stack run is not in it (it is in `stack_order_lead_time_mean`);
 - reader figures count only readers who arrived after the warm-up;
 - `readers_served` counts readers who finished their visit (a book not found still ends a visit);
-- `pce` is value-added time over time in the library, summed over served readers;
+- `pce` is value-added time over time in the library, summed over served readers; the shelf
+  search counts as necessary whatever its step says (the value is the book in hand);
+  `reader_value_added_share` is the same share reader by reader, averaged;
+- `books_not_found_cart` and `books_not_found_misshelved` split the failed searches by cause, in
+  proportion to each cause's part of the chance of failing at that moment;
+- `walk_m_per_day` (and `.<role>`) is the metres staff walk on runs and trips (`walk_m` of a
+  back-office step per item, `walk_m_per_run` of reshelving and stack runs) per opening day;
 - `equity_p90_ratio` is the worst group's p90 wait over the overall p90, over groups with at least
   30 readers; waits under one minute count as one minute, so a library with hardly any queue is not
   judged by seconds;
+- `staff_cost` pays duty hours at the wage, and hours after closing at the overtime rates of the
+  scenario (by default 1.5 times for a person's first two hours a day, twice after: Labour Code
+  art. 152); `overtime_cost` is what those hours cost in all;
+- `wait_p90_worst_group` is the largest p90 wait of a group (minutes) and `wait_p90_group_gap` the
+  difference between the largest and the smallest, over groups with at least 30 readers: unlike
+  `equity_p90_ratio` they do not get worse when every group waits less;
 - `first_pass_yield` is the share of operations (readers' steps and new items' steps) done right
   the first time, with no rework.
 """
@@ -119,7 +131,11 @@ def compute_metrics(scenario: Scenario, log: EventLog) -> RepMetrics:
     time_inside[ent[dep]] = val[dep]
 
     # value-added time of each reader
-    va_steps = np.array([scenario.steps[s].value == "value_added" for s in log.step_ids] + [False])
+    # the shelf search is necessary, whatever the step says: the value is the book in the reader's
+    # hands, and counting the search would inflate PCE with the very time that misshelving and the
+    # cart make longer
+    va_steps = np.array([scenario.steps[s].value == "value_added" and scenario.steps[s].kind != "shelf_search"
+                         for s in log.step_ids] + [False])
     done_rows = ((k == Ev.SERVICE_END) | (k == Ev.SELF_END)) & (grp >= 0)
     va_rows = done_rows & va_steps[step]
     va_time = np.bincount(ent[va_rows], weights=val[va_rows], minlength=n_readers)
@@ -153,10 +169,17 @@ def compute_metrics(scenario: Scenario, log: EventLog) -> RepMetrics:
         kpis["equity_p90_ratio"] = None
     within = [f["served_within_15_share"] for f in big if f["served_within_15_share"] is not None]
     kpis["served_within_15_worst_group"] = min(within) if within else None
+    # in minutes, not as a ratio to everyone's: these fall when every group's waits fall
+    p90s = [f["wait_p90"] for f in big if f["wait_p90"] is not None]
+    kpis["wait_p90_worst_group"] = max(p90s) if p90s else None
+    kpis["wait_p90_group_gap"] = max(p90s) - min(p90s) if p90s else None
 
     va_total = float(va_time[served].sum())
     inside_total = float(time_inside[served].sum())
     kpis["pce"] = _share(va_total, inside_total)
+    # the typical reader's share (a mean of shares), where PCE pools all readers' minutes
+    shares = va_time[served & (time_inside > 0)] / time_inside[served & (time_inside > 0)]
+    kpis["reader_value_added_share"] = _mean(shares)
 
     open_hours = sum(max(0.0, b - max(a, warm)) for a, b in log.open_intervals) / 60.0
     kpis["throughput_per_hour"] = _share(float(served.sum()), open_hours)
@@ -171,6 +194,15 @@ def compute_metrics(scenario: Scenario, log: EventLog) -> RepMetrics:
     search_rows = reader_counted((k == Ev.SELF_END) & reader_row & shelf_steps[step])
     kpis["books_not_found"] = float(len(nf_rows)) if scenario.reshelving is not None else None
     kpis["books_not_found_share"] = _share(float(len(nf_rows)), float(len(search_rows)))
+    # the cause of each failed search, split by the parts of its chance at that moment (the value
+    # logged): the misshelving rate, and the rest from books waiting on the cart or out on a run
+    if scenario.reshelving is not None:
+        chance = val[nf_rows]
+        misshelved = np.minimum(scenario.reshelving.misshelve_rate, chance) / np.maximum(chance, 1e-12)
+        kpis["books_not_found_misshelved"] = float(misshelved.sum())
+        kpis["books_not_found_cart"] = float(len(nf_rows) - misshelved.sum())
+    else:
+        kpis["books_not_found_misshelved"] = kpis["books_not_found_cart"] = None
     lead_rows = reader_counted((k == Ev.STACK_LEAD) & reader_row)
     kpis["stack_order_lead_time_mean"] = _mean(val[lead_rows])
     shelved = (k == Ev.BOOK_SHELVED) & (t - val >= warm)
@@ -216,19 +248,60 @@ def compute_metrics(scenario: Scenario, log: EventLog) -> RepMetrics:
     busy = k == Ev.BUSY
     duty = k == Ev.DUTY
     cost = 0.0
+    overtime = _overtime_hours(scenario, log)
+    premium = 0.0
+    ot = scenario.overtime
     for r, role_id in enumerate(log.role_ids):
         b_rows = busy & (member_role[np.maximum(log.staff, 0)] == r)
         d_rows = duty & (member_role[np.maximum(log.staff, 0)] == r)
         busy_min = integrate(t[b_rows] - val[b_rows], t[b_rows], window)[0]
         duty_min = integrate(t[d_rows] - val[d_rows], t[d_rows], window)[0]
         kpis[f"utilisation.{role_id}"] = _share(busy_min, duty_min)
-        cost += duty_min / 60.0 * scenario.roles[role_id].wage_per_hour
-    kpis["staff_cost"] = cost
+        wage = scenario.roles[role_id].wage_per_hour
+        cost += duty_min / 60.0 * wage
+        for (member, _day), late in overtime.items():
+            if member_role[member] == r:
+                # the hours are in the duty time already at 1x: add what the law pays on top
+                first = min(late, ot.first_hours)
+                premium += wage * (first * (ot.first_rate - 1.0) + (late - first) * (ot.later_rate - 1.0))
+    kpis["staff_cost"] = cost + premium
+    # metres walked by staff (runs, trips to the hall), per opening day after the warm-up
+    walk = (k == Ev.WALK) & (t >= warm) & (log.staff >= 0)
+    if scenario.calendar.mode == "daily":
+        days = float(sum(1 for _a, b in log.open_intervals if b > warm))
+    else:
+        days = (window[1] - window[0]) / 1440.0
+    for r, role_id in enumerate(log.role_ids):
+        rows = walk & (member_role[np.maximum(log.staff, 0)] == r)
+        kpis[f"walk_m_per_day.{role_id}"] = _share(float(val[rows].sum()), days)
+    kpis["walk_m_per_day"] = _share(float(val[walk].sum()), days)
+    kpis["overtime_cost"] = sum(scenario.roles[log.role_ids[member_role[m]]].wage_per_hour * h
+                                for (m, _d), h in overtime.items()) + premium
 
     hours, hourly = _hourly(scenario, log, arrival, served, left)
     steps = _step_stats(log, counted, n_readers)
     kpis = {key: (None if v is None or (isinstance(v, float) and math.isnan(v)) else v) for key, v in kpis.items()}
     return RepMetrics(kpis, group_figs, hours, hourly, wait_samples, steps)
+
+
+def _overtime_hours(scenario: Scenario, log: EventLog) -> dict[tuple[int, int], float]:
+    """Hours each staff member was on duty after closing, per day (after the warm-up; daily calendars only)."""
+    cal = scenario.calendar
+    out: dict[tuple[int, int], float] = {}
+    if cal.mode != "daily":
+        return out
+    rows = (log.kind == Ev.DUTY) & (log.staff >= 0)
+    ends, lengths, members = log.t[rows], log.value[rows], log.staff[rows]
+    warm = log.warmup_min
+    for end, length, member in zip(ends.tolist(), lengths.tolist(), members.tolist()):
+        start = max(end - length, warm)
+        for day in range(int(start // 1440) - 1, int(end // 1440) + 1):
+            # after closing on `day` until the next opening
+            lo = max(start, day * 1440.0 + cal.close_min)
+            hi = min(end, (day + 1) * 1440.0 + cal.open_min)
+            if hi > lo:
+                out[(member, day)] = out.get((member, day), 0.0) + (hi - lo) / 60.0
+    return out
 
 
 def _hourly(scenario: Scenario, log: EventLog, arrival: np.ndarray, served: np.ndarray, left: np.ndarray

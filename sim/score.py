@@ -2,9 +2,14 @@
 
 Four parts, each the mean of its figures' relative changes against the baseline:
 - service: wait_mean, wait_p90, time_in_library_mean;
-- accessibility: left_unserved_share, equity_p90_ratio, served_within_15_worst_group;
+- accessibility: left_unserved_share, served_within_15_worst_group, wait_p90_worst_group,
+  wait_p90_group_gap. Not equity_p90_ratio (the worst group's p90 over everyone's): when a tool
+  shortens every group's wait, everyone's p90 can fall faster than the worst group's and the
+  ratio rises, so the part would call an improvement for every group a loss. The worst group's
+  figures in minutes and the gap between groups fall only when the worst-off really gain;
 - efficiency: pce, first_pass_yield, books_not_found_share, stack_order_lead_time_mean,
-  reshelve_lead_time_mean, acquisitions_lead_time_days;
+  reshelve_lead_time_mean, acquisitions_lead_time_days, acquisitions_requested_lead_time_days
+  (overproduction: the items readers asked for, behind the ones nobody did);
 - cost: staff cost plus the running cost of the tools.
 
 A figure's relative change is r = (baseline - variant) / max(|baseline|, |variant|, floor) for a
@@ -27,10 +32,10 @@ from .scenario import Scenario
 
 PARTS: dict[str, tuple[str, ...]] = {
     "service": ("wait_mean", "wait_p90", "time_in_library_mean"),
-    "accessibility": ("left_unserved_share", "equity_p90_ratio", "served_within_15_worst_group"),
+    "accessibility": ("left_unserved_share", "served_within_15_worst_group", "wait_p90_worst_group", "wait_p90_group_gap"),
     "efficiency": (
         "pce", "first_pass_yield", "books_not_found_share", "stack_order_lead_time_mean",
-        "reshelve_lead_time_mean", "acquisitions_lead_time_days",
+        "reshelve_lead_time_mean", "acquisitions_lead_time_days", "acquisitions_requested_lead_time_days",
     ),
     "cost": ("total_cost",),
 }
@@ -71,10 +76,10 @@ def score_one(baseline: dict[str, float | None], variant: dict[str, float | None
             info = kpi("staff_cost" if name == "total_cost" else name)
             changes.append(relative_change(b, v, info.better, FLOORS.get(info.unit, 0.01)))
         parts[part] = sum(changes) / len(changes) if changes else None
-    used = {p: w for p, w in weights.items() if parts.get(p) is not None and w > 0}
+    used = {p: (float(w), value) for p, w in weights.items() if (value := parts.get(p)) is not None and w > 0}
     if not used:
         return 100.0, parts
-    mean = sum(w * parts[p] for p, w in used.items()) / sum(used.values())  # type: ignore[operator]
+    mean = sum(w * value for w, value in used.values()) / sum(w for w, _ in used.values())
     return 100.0 * (1.0 + mean), parts
 
 

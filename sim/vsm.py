@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .experiment import Results
+from .metrics import StepStats
 from .scenario import Scenario
 
 
@@ -50,14 +51,15 @@ def _steps(scenario: Scenario, results: Results, step_ids: list[str]) -> list[Vs
     out = []
     for sid in step_ids:
         spec = scenario.steps[sid]
-        stats = results.steps.get(sid)
-        count = stats.count if stats else 0
+        stats = results.steps.get(sid) or StepStats()
+        count = stats.count
         out.append(
             VsmStep(
                 step_id=sid,
                 name=spec.name.model_dump(),
                 station=spec.station,
-                value=spec.value,
+                # the shelf search is necessary, as in PCE (see sim.metrics)
+                value="necessary" if spec.kind == "shelf_search" else spec.value,
                 process_min=stats.process_sum / count if count else 0.0,
                 wait_min=stats.wait_sum / count if count else 0.0,
                 count=count,

@@ -324,9 +324,16 @@ def test_cli_unknown_tool_or_no_variant_is_exit_2(tmp_path: Path, capsys: pytest
     assert "--variant" in capsys.readouterr().err
 
 
-def test_a_wip_limit_below_the_next_batch_still_flows() -> None:
-    """A batch waits for no more items than the WIP limit of its step lets in (no deadlock)."""
+def test_a_wip_limit_below_a_batch_is_refused_and_limits_that_fit_flow() -> None:
+    """A limit smaller than a batch next to it is a problem of the file (Little's law); tight limits
+    whose batches fit them still flow (no deadlock)."""
+    bad = changed(small_library(days=3), "acquisitions.route",
+                  [{"step": "accession", "batch": 10, "wip_limit": 4}, {"step": "catalogue", "batch": 6, "wip_limit": 3}])
+    with pytest.raises(ScenarioError) as info:
+        build(bad)
+    assert {p.code for p in info.value.problems} >= {"problem.wastes.wip_below_own", "problem.wastes.wip_below_upstream",
+                                                     "problem.wastes.wip_below_downstream"}
     data = changed(small_library(days=3), "acquisitions.route",
-                   [{"step": "accession", "batch": 10, "wip_limit": 4}, {"step": "catalogue", "batch": 6, "wip_limit": 3}])
+                   [{"step": "accession", "batch": 3, "wip_limit": 4}, {"step": "catalogue", "batch": 3, "wip_limit": 3}])
     results = run_experiment(build(data), 2, seed=3, workers=1)
     assert results.kpis["acquisitions_shelved"].mean > 10

@@ -113,7 +113,7 @@ def test_back_office_work_carries_over_between_days() -> None:
 
 def test_kanban_wip_limit_caps_work_in_progress() -> None:
     data = small_library(days=2)
-    data = changed(data, "acquisitions.route", [{"step": "accession", "batch": 10}, {"step": "catalogue", "batch": 1, "wip_limit": 3}])
+    data = changed(data, "acquisitions.route", [{"step": "accession", "batch": 3}, {"step": "catalogue", "batch": 1, "wip_limit": 3}])
     data = changed(data, "acquisitions.initial_wip", {})
     log = simulate(build(data), 8, 0)
     step = log.step_ids.index("catalogue")

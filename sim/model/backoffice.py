@@ -113,6 +113,7 @@ class BackOffice:
                     ctx.row(E.REWORK, m, -1, srt.idx, st.idx, -1, float(attempt))
                 ctx.row(E.ACQ_WORK, m, -1, srt.idx, st.idx, -1, work)
                 minutes += work
+            job.walk = srt.spec.walk_m * len(items)
             self.pull()
             return minutes
 

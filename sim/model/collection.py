@@ -92,6 +92,7 @@ class Reshelving:
             minutes = sum(self.book_times[b] for b, _ in run)
             if self.setup is not None:
                 minutes += self.setup[self.runs]
+            job.walk = self.spec.walk_m_per_run
             self.runs += 1
             if len(self.cart) >= self.spec.batch_size:
                 self._new_run()
@@ -166,6 +167,7 @@ class ClosedStacks:
             batch.extend(self.orders)
             self.orders.clear()
             minutes = self.run_times[self.runs] + sum(self.item_times[n] for n, _, _ in batch)
+            job.walk = self.spec.walk_m_per_run
             self.runs += 1
             return minutes
 

@@ -43,8 +43,8 @@ def build_steps(ctx: Context, stations: dict[str, Station]) -> list[StepRT]:
 class Readers:
     """The arrival process and each reader's visit along the route of its purpose."""
 
-    __slots__ = ("active", "count", "ctx", "group_cum", "groups", "routes", "staff", "stations", "steps",
-                 "u_group", "u_purpose", "u_self", "v_group", "v_purpose", "v_self")
+    __slots__ = ("active", "count", "ctx", "fixed_group", "group_cum", "groups", "routes", "staff", "stations",
+                 "steps", "u_group", "u_purpose", "u_self", "v_group", "v_purpose", "v_self")
 
     def __init__(self, ctx: Context, steps: list[StepRT], staff: Staff, stations: list[Station]) -> None:
         s, rng = ctx.scenario, ctx.rng
@@ -68,6 +68,7 @@ class Readers:
         step_index = {sid: i for i, sid in enumerate(s.steps)}
         self.routes = [[step_index[sid] for sid in p.route] for p in s.purposes.values()]
         self.v_group: Sequence[float] = ()
+        self.fixed_group: list[int] = []  # each reader's group, when groups have their own hourly shapes
         self.v_purpose: Sequence[float] = ()
         self.v_self: Sequence[float] = ()
 
@@ -76,6 +77,8 @@ class Readers:
     def arrival_times(self, horizon_min: float) -> list[float]:
         """Every reader's arrival time: Poisson arrivals at a constant rate within each hour."""
         s = self.ctx.scenario
+        if s.group_profiles and s.calendar.mode == "daily":
+            return self._group_arrival_times()
         gen = self.ctx.rng.generator("arrivals")
         cal = s.calendar
         scale = s.arrivals.scale
@@ -101,6 +104,30 @@ class Readers:
             if len(times) > MAX_READERS:
                 raise RunawayScenario("readers", max=MAX_READERS)
         return times
+
+    def _group_arrival_times(self) -> list[float]:
+        """Arrivals group by group, each from its own stream and hourly rates (`Scenario.demand`), merged
+        in time order; a reader's group is then known from its arrival, not drawn."""
+        s = self.ctx.scenario
+        cal = s.calendar
+        times: list[float] = []
+        groups: list[int] = []
+        gens = [self.ctx.rng.generator(f"arrivals.{gid}") for gid in s.groups]
+        for d in range(cal.days):
+            start = d * 1440.0 + cal.open_min
+            for g, rates in enumerate(s.demand(cal.weekday_of(d))):
+                gen = gens[g]
+                for h, rate in enumerate(rates):
+                    if rate <= 0:
+                        continue
+                    count = int(gen.poisson(rate))
+                    times += np.sort(gen.uniform(start + h * 60.0, start + (h + 1) * 60.0, size=count)).tolist()
+                    groups += [g] * count
+            if len(times) > MAX_READERS:
+                raise RunawayScenario("readers", max=MAX_READERS)
+        order = np.argsort(np.asarray(times), kind="stable")
+        self.fixed_group = np.asarray(groups, dtype=np.int64)[order].tolist()
+        return np.asarray(times)[order].tolist()
 
     def pregenerate(self, readers: int) -> None:
         """Draw every reader's numbers now, so the hot path indexes plain lists."""
@@ -139,7 +166,9 @@ class Readers:
         arrived = env.now
         g = 0
         cum = self.group_cum
-        if len(cum) > 1:
+        if self.fixed_group:
+            g = self.fixed_group[n]
+        elif len(cum) > 1:
             u = self.v_group[n]
             while g < len(cum) - 1 and u >= cum[g]:
                 g += 1

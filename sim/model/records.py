@@ -45,6 +45,7 @@ class Job:
         "station",
         "step",
         "token",
+        "walk",
     )
 
     def __init__(self, station: Station, duration: float | None, on_done: Callable[[Job], None],
@@ -66,6 +67,7 @@ class Job:
         self.after_hours = after_hours
         self.line: Member | None = None
         self.done_ev: simpy.Event | None = None
+        self.walk = 0.0  # metres the member walks doing this job (logged when it is done)
 
 
 class Member:

@@ -81,6 +81,8 @@ class Staff:
             return  # the job was interrupted (preempted) after this timeout was set
         ctx = self.ctx
         ctx.row(E.BUSY, -1, -1, job.step, job.station.idx, m.idx, ctx.env._now - m.busy_since)
+        if job.walk:
+            ctx.row(E.WALK, -1, -1, job.step, job.station.idx, m.idx, job.walk)
         m.job = None
         job.on_done(job)
         self.member_free(m)

@@ -169,6 +169,34 @@ def _profile_hours(s: Scenario) -> list[Problem]:
         for key, rates in s.arrivals.per_hour.items():
             if len(rates) != hours:
                 out.append(problem(("arrivals", "per_hour", key), "problem.check.hours", n=len(rates), hours=hours))
+        for gid, group in s.groups.items():
+            if group.arrivals is None:
+                continue
+            for key, weights in group.arrivals.per_hour.items():
+                if len(weights) != hours:
+                    out.append(problem(("groups", gid, "arrivals", "per_hour", key), "problem.check.hours",
+                                       n=len(weights), hours=hours))
+    return out
+
+
+def _group_profiles(s: Scenario) -> list[Problem]:
+    """A group's own hourly shape: daily calendars only, weights not negative, not all zero when the
+    group has readers to bring (they would silently not come)."""
+    out = []
+    for gid, group in s.groups.items():
+        if group.arrivals is None:
+            continue
+        where: Path_ = ("groups", gid, "arrivals")
+        if s.calendar.mode != "daily":
+            out.append(problem(where, "problem.wastes.group_profile_daily"))
+            continue
+        for key, weights in group.arrivals.per_hour.items():
+            for i, w in enumerate(weights):
+                if not 0 <= w <= MAX_RATE_PER_HOUR:
+                    out.append(problem((*where, "per_hour", key, i), "problem.wastes.weight", value=float(w),
+                                       max=MAX_RATE_PER_HOUR))
+            if group.share > 0 and not any(w > 0 for w in weights):
+                out.append(problem((*where, "per_hour", key), "problem.wastes.group_profile_zero"))
     return out
 
 
@@ -215,6 +243,15 @@ def _sections(s: Scenario) -> list[Problem]:
         if items > MAX_NEW_ITEMS:
             out.append(problem(("acquisitions", "shipment_every_days"), "problem.check.new_items", n=Count(round(items)),
                                max=Count(MAX_NEW_ITEMS)))
+        for i, a in enumerate(acq.route):
+            # Little's law: a limit helps only if the batches next to it fit inside it
+            if a.wip_limit is None:
+                continue
+            for j in (i - 1, i, i + 1):
+                if 0 <= j < len(acq.route) and acq.route[j].batch > a.wip_limit:
+                    side = "upstream" if j < i else "own" if j == i else "downstream"
+                    out.append(problem(("acquisitions", "route", i, "wip_limit"), f"problem.wastes.wip_below_{side}",
+                                       limit=a.wip_limit, step=shorten(acq.route[j].step), batch=acq.route[j].batch))
         for key, count in acq.initial_wip.items():
             if key not in route_steps:
                 out.append(problem(("acquisitions", "initial_wip", key), "problem.check.not_acquisition_step", value=shorten(key)))
@@ -265,7 +302,7 @@ def _distributions(s: Scenario) -> list[Problem]:
 def _plan(s: Scenario) -> list[Problem]:
     """Tools' expectations and the round plan refer to things that exist."""
     out: list[Problem] = []
-    known_kpis = set(KPIS) | {f"utilisation.{r}" for r in s.roles}
+    known_kpis = set(KPIS) | {f"utilisation.{r}" for r in s.roles} | {f"walk_m_per_day.{r}" for r in s.roles}
     for tid, tool in s.tools.items():
         if tool.expect.kpi not in known_kpis:
             out.append(_unknown(("tools", tid, "expect", "kpi"), "figure", tool.expect.kpi, dict.fromkeys(sorted(known_kpis))))
@@ -343,7 +380,7 @@ STAGES: list[list[tuple[str, Check]]] = [
     [("ids", _ids), ("shares", _shares), ("routes_and_steps", _routes_and_steps), ("stations", _stations),
      ("roles", _roles), ("counts", _counts)],
     [("profile_hours", _profile_hours), ("horizon", _horizon), ("sections", _sections),
-     ("distributions", _distributions), ("plan", _plan)],
+     ("distributions", _distributions), ("plan", _plan), ("group_profiles", _group_profiles)],
     [("staffing", _staffing)],
 ]
 

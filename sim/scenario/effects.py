@@ -9,7 +9,8 @@ A tool is data in the scenario file (`tools:`); its `effects` each change one `p
 - `remove`: an entry of a mapping, or (`value`) every equal item of a list, or the list items a
   selector picks;
 - `variability` (`factor`): the spread of a distribution times `factor`, its mean kept;
-- `level_staff`: a role's people per hour re-spread to follow the arrivals, total staff-hours kept.
+- `level_staff`: a role's people per hour re-spread to follow the arrivals (every group's, by its own
+  hourly shape where it has one), total staff-hours kept.
 
 A path is dotted ids (`steps.checkout.time`); a part in brackets picks many: `steps[*]` every step,
 `steps[station=desk]` every step whose station is the desk, `acquisitions.route[step=to_hall]` the
@@ -39,7 +40,7 @@ from pydantic import TypeAdapter, ValidationError
 from ..distributions import Distribution, with_spread
 from .checks import _plan
 from .problems import Path_, Problem, ScenarioError, Term, format_path, shorten
-from .schema import Scenario
+from .schema import Scenario, group_rates
 from .validate import validate
 
 _DIST = TypeAdapter(Distribution)
@@ -152,7 +153,15 @@ def _scale_value(value: Any, factor: float, where: Path_) -> Any:
 def _level(scenario_data: dict[str, Any], role: dict[str, Any], where: Path_) -> list[int]:
     """Spread a role's staff-hours over the day in proportion to the arrivals (largest remainder)."""
     staff = role.get("staff")
-    rates = scenario_data["arrivals"]["per_hour"]["default"]
+    arrivals = scenario_data["arrivals"]["per_hour"]["default"]
+    # the demand the staff meet: every group's readers, each group by its own hourly shape if it has one
+    groups = [(float(g.get("share", 0.0)), (g.get("arrivals") or {}).get("per_hour", {}).get("default"))
+              for g in (scenario_data.get("groups") or {}).values() if isinstance(g, dict)]
+    rates = arrivals
+    if any(shape is not None for _, shape in groups):
+        by_group = group_rates(list(arrivals), groups)
+        if all(len(r) == len(arrivals) for r in by_group):
+            rates = [sum(hour) for hour in zip(*by_group)]
     hours = len(rates)
     counts = [staff] * hours if isinstance(staff, int) else list(staff or [])
     if len(counts) != hours:

@@ -113,6 +113,18 @@ class Calendar(Frozen):
         return WEEKDAYS[(WEEKDAYS.index(self.first_weekday) + day) % 7]
 
 
+def _check_profile(value: dict[str, list[float]]) -> dict[str, list[float]]:
+    """An hourly profile has a `default`, weekday keys only, and no empty list."""
+    if "default" not in value:
+        raise CodedValueError("problem.field.default_profile")
+    for key, rates in value.items():
+        if key != "default" and key not in WEEKDAYS:
+            raise CodedValueError("problem.field.weekday", value=shorten(key), allowed=", ".join(("default", *WEEKDAYS)))
+        if not rates:
+            raise CodedValueError("problem.field.empty_profile", value=key)
+    return value
+
+
 class Arrivals(Frozen):
     """Readers per hour, one value per opening hour; `default` and optional weekday overrides.
 
@@ -125,23 +137,49 @@ class Arrivals(Frozen):
     @field_validator("per_hour")
     @classmethod
     def _profile(cls, value: dict[str, list[float]]) -> dict[str, list[float]]:
-        if "default" not in value:
-            raise CodedValueError("problem.field.default_profile")
-        for key, rates in value.items():
-            if key != "default" and key not in WEEKDAYS:
-                raise CodedValueError("problem.field.weekday", value=shorten(key), allowed=", ".join(("default", *WEEKDAYS)))
-            if not rates:
-                raise CodedValueError("problem.field.empty_profile", value=key)
-        return value
+        return _check_profile(value)
 
     def profile(self, weekday: str) -> list[float]:
         return self.per_hour.get(weekday, self.per_hour["default"])
 
 
+class GroupProfile(Frozen):
+    """A reader group's own shape of the day: relative weights per opening hour (`default` and optional
+    weekday overrides). Only the shape counts: the group still brings its `share` of each day's readers."""
+
+    per_hour: dict[str, list[float]]
+
+    @field_validator("per_hour")
+    @classmethod
+    def _profile(cls, value: dict[str, list[float]]) -> dict[str, list[float]]:
+        return _check_profile(value)
+
+    def profile(self, weekday: str) -> list[float]:
+        return self.per_hour.get(weekday, self.per_hour["default"])
+
+
+def group_rates(total: list[float], groups: list[tuple[float, list[float] | None]]) -> list[list[float]]:
+    """Each group's readers per hour on one day: its share of the day's readers (the sum of `total`),
+    spread by its own shape, or by `total`'s shape for a group without one (so without any shapes
+    the groups add up to `total` hour by hour)."""
+    day = sum(max(rate, 0.0) for rate in total)
+    out = []
+    for share, shape in groups:
+        weights = [max(w, 0.0) for w in (total if shape is None else shape)]
+        whole = sum(weights)
+        out.append([share * day * w / whole if whole > 0 else 0.0 for w in weights])
+    return out
+
+
 class ReaderGroup(Named):
-    """A group of readers: its share of arrivals, patience, pace and mix of visit purposes."""
+    """A group of readers: its share of arrivals, patience, pace and mix of visit purposes.
+
+    With `arrivals`, the group's readers come by its own hourly shape (seniors in the morning,
+    pupils after school); its share of each day's readers stays `share`.
+    """
 
     share: float = Field(ge=0, le=1)
+    arrivals: GroupProfile | None = Field(default=None, description="the group's own hourly shape")
     patience: Distribution | None = Field(default=None, description="minutes before leaving a queue; none = waits")
     balk_at_queue: int | None = Field(default=None, ge=0, description="leaves at once if this many wait ahead")
     service_factor: float = Field(default=1.0, gt=0, le=10)
@@ -227,6 +265,7 @@ class Reshelving(Frozen):
     misshelve_rate: float = Field(default=0.0, ge=0, le=1)
     not_found_per_waiting_book: float = Field(default=0.0, ge=0, le=1)
     not_found_max: float = Field(default=0.5, ge=0, le=1)
+    walk_m_per_run: float = Field(default=0.0, ge=0, le=100_000, description="metres a run walks")
 
 
 class Stacks(Frozen):
@@ -237,6 +276,7 @@ class Stacks(Frozen):
     interval_min: float = Field(default=60.0, ge=1, le=100_000)
     run_time: Distribution
     time_per_item: Distribution
+    walk_m_per_run: float = Field(default=0.0, ge=0, le=100_000, description="metres a run walks")
 
 
 class AcquisitionStep(Frozen):
@@ -329,6 +369,16 @@ class ScoreWeights(Frozen):
         return self
 
 
+class Overtime(Frozen):
+    """Pay for hours worked after closing, per person and day: `first_rate` times the wage for the
+    first `first_hours`, `later_rate` after (Labour Code of the Russian Federation, art. 152: at
+    least 1.5 times for the first two hours, at least twice for the following ones)."""
+
+    first_hours: float = Field(default=2.0, ge=0, le=24)
+    first_rate: float = Field(default=1.5, ge=1, le=10)
+    later_rate: float = Field(default=2.0, ge=1, le=10)
+
+
 class Scenario(Frozen):
     """One library for a number of days (or a continuous period), with its tools and round plan."""
 
@@ -350,4 +400,16 @@ class Scenario(Frozen):
     tools: dict[str, Tool] = Field(default_factory=dict)
     rounds: list[Round] = Field(default_factory=list, max_length=20)
     score: ScoreWeights = Field(default_factory=ScoreWeights)
+    overtime: Overtime = Field(default_factory=Overtime)
     max_events: int = Field(default=20_000_000, ge=1000, le=200_000_000)
+
+    @property
+    def group_profiles(self) -> bool:
+        """Whether some reader group comes by its own hourly shape."""
+        return any(g.arrivals is not None for g in self.groups.values())
+
+    def demand(self, weekday: str) -> list[list[float]]:
+        """Each group's readers per hour on a weekday (daily calendar), in the order of `groups`."""
+        total = [r * self.arrivals.scale for r in self.arrivals.profile(weekday)]
+        return group_rates(total, [(g.share, g.arrivals.profile(weekday) if g.arrivals else None)
+                                   for g in self.groups.values()])
