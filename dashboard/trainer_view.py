@@ -103,14 +103,17 @@ def round_controls(service: Training, code: str, lang: str, actor: str) -> None:
             c1.caption(pick(plan.brief, lang))
             if r.status == "pending":
                 minutes = c2.number_input(t("trainer.countdown", lang), 0, 120, 0, key=f"trainer.minutes.{key}")
+                enforce = c2.checkbox(t("trainer.enforce", lang), key=f"trainer.enforce.{key}", disabled=not minutes)
                 c2.button(t("trainer.open", lang), key=f"trainer.open.{key}", type="primary", on_click=_act,
                           args=(service.open_round, code, r.number),
-                          kwargs={"minutes": float(minutes) or None, "actor": actor})
+                          kwargs={"minutes": float(minutes) or None, "actor": actor, "enforce": bool(enforce)})
             elif r.status == "open":
                 c2.button(t("trainer.close", lang), key=f"trainer.close.{key}", type="primary", on_click=_act,
                           args=(service.close_round, code, r.number), kwargs={"actor": actor})
                 with c2:
                     countdown(r.deadline, lang)  # ticks in the browser, outside the redrawn status panel
+                    if r.deadline:
+                        st.caption(t("round.enforced" if r.enforced else "round.advisory", lang))
             elif r.status == "closing":
                 c2.info(t("trainer.computing", lang))
                 if r.error:

@@ -335,7 +335,7 @@ def _cmd_tools(args: argparse.Namespace) -> int:
 
 _WASTE = {
     "ru": {"overproduction": "перепроизводство", "inventory": "избыток запасов", "transport": "транспортировка",
-           "waiting": "задержки (ожидание)", "overprocessing": "дополнительная обработка", "motion": "перемещения",
+           "waiting": "ожидание", "overprocessing": "дополнительная обработка", "motion": "перемещения",
            "defects": "дефекты", "talent": "нереализованный потенциал", "accessibility": "доступность"},
     "en": {"overprocessing": "over-processing", "inventory": "excess inventory", "talent": "unused talent"},
 }

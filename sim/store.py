@@ -61,6 +61,7 @@ rounds = Table(
     Column("status", String(16), nullable=False),  # pending | open | closing | closed
     Column("opened_at", Float),
     Column("deadline", Float),  # optional countdown shown to teams
+    Column("deadline_enforced", Integer, nullable=False, default=0),  # 1: the worker closes the round at the deadline
     Column("closed_at", Float),
     Column("revealed", Integer, nullable=False, default=0),
     Column("error", Text),
@@ -152,7 +153,12 @@ def _v2(conn: Connection) -> None:
         conn.execute(insert(store_identity).values(id=secrets.token_hex(16), created_at=time.time()))
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2]
+def _v3(conn: Connection) -> None:
+    """An enforced countdown: the round closes by itself at its deadline (advisory otherwise)."""
+    _add_column(conn, "rounds", "deadline_enforced", "INTEGER NOT NULL DEFAULT 0")
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -285,3 +286,27 @@ def test_the_spreadsheet_speaks_the_readers_language(tmp_path: Path) -> None:
     rows = list(figures.iter_rows(min_row=2, values_only=True))
     share = next(r for r in rows if r[3] == "left_unserved_share")
     assert share[header.index("Единица")] == "%" and (share[5] or 0) >= 0
+
+
+def test_an_enforced_countdown_closes_the_round_and_an_advisory_one_does_not(service: Training) -> None:
+    code = service.create_session(one_day_hall(), seed=3, replications=2, rounds_count=2)
+    service.join(code, "Owls")
+    service.open_round(code, 1, minutes=1, enforce=True)
+    assert service.round(code, 1).enforced
+    assert service.close_overdue(now=time.time() + 30) == []  # not yet
+    assert service.close_overdue(now=time.time() + 61) == [(code, 1)]
+    assert service.round(code, 1).status == "closing"
+    Worker(service, runner).run_once()
+    service.open_round(code, 2, minutes=1)  # advisory
+    assert not service.round(code, 2).enforced
+    assert service.close_overdue(now=time.time() + 3600) == []
+    assert service.round(code, 2).status == "open"
+
+
+def test_the_worker_closes_a_round_whose_enforced_time_is_up(service: Training) -> None:
+    code = service.create_session(one_day_hall(), seed=3, replications=2, rounds_count=2)
+    service.join(code, "Owls")
+    service.open_round(code, 1, minutes=0.001, enforce=True)  # 60 ms
+    time.sleep(0.2)
+    Worker(service, runner).run_once()
+    assert service.round(code, 1).status == "closed"

@@ -66,6 +66,8 @@ plan = info.scenario.rounds[current.number - 1]
 big(f"{pick(plan.title, lang)} · {status_text(current.status, lang)}", 2.6, 700)
 if current.status == "open":
     countdown(current.deadline, lang, size=48, height=70)
+    if current.deadline:
+        big(t("round.enforced" if current.enforced else "round.advisory", lang), 1.4, 400)
 done = len(service.decisions(info.code, current.number))
 big(t("projector.submitted", lang, done=done, of=counted("projector.of_teams", len(teams), lang)), 2.2)
 if current.status == "closed" and current.revealed:

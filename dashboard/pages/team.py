@@ -50,6 +50,8 @@ st.subheader(pick(plan.title, lang))
 st.markdown(status_text(current.status, lang))
 if current.status == "open":
     countdown(current.deadline, lang)
+    if current.deadline:
+        st.caption(t("round.enforced" if current.enforced else "round.advisory", lang))
 number = current.number
 plan = info.scenario.rounds[number - 1]
 st.write(pick(plan.brief, lang))

@@ -56,7 +56,8 @@ def lock_session(conn: Connection, session_id: int) -> None:
 
 def round_infos(conn: Connection, session_id: int) -> list[RoundInfo]:
     rows = conn.execute(select(rounds).where(rounds.c.session_id == session_id).order_by(rounds.c.number)).mappings().all()
-    return [RoundInfo(r["number"], r["status"], bool(r["revealed"]), r["deadline"], r["error"]) for r in rows]
+    return [RoundInfo(r["number"], r["status"], bool(r["revealed"]), r["deadline"], r["error"],
+                      bool(r["deadline_enforced"])) for r in rows]
 
 
 def statuses(conn: Connection, session_id: int) -> dict[int, str]:

@@ -63,6 +63,7 @@ class RoundInfo:
     revealed: bool
     deadline: float | None
     error: str | None
+    enforced: bool = False  # the countdown closes the round (otherwise it only advises)
 
 
 @dataclass(frozen=True)

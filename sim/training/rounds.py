@@ -10,7 +10,7 @@ import secrets
 import time
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, update
+from sqlalchemy import and_, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ..scenario import Scenario
@@ -100,11 +100,32 @@ class RoundsMixin(TrainingBase):
             conn.execute(update(rounds).where(where).values(status=step.to, **values))
             self.store.log(conn, session_id, actor, action, {"round": number})
 
-    def open_round(self, code: str, number: int, minutes: float | None = None, actor: str = "trainer") -> None:
-        """Start taking decisions (the round before must be closed, no other round running)."""
+    def open_round(self, code: str, number: int, minutes: float | None = None, actor: str = "trainer",
+                   enforce: bool = False) -> None:
+        """Start taking decisions (the round before must be closed, no other round running).
+
+        With `minutes`, a countdown is shown; with `enforce` too, the worker closes the round when it
+        runs out (`close_overdue`); otherwise it only advises.
+        """
         deadline = time.time() + 60 * minutes if minutes else None
         self._transition(code, number, "open_round", actor, opened_at=time.time(), deadline=deadline, revealed=0,
-                         error=None)
+                         error=None, deadline_enforced=int(bool(enforce and deadline)))
+
+    def close_overdue(self, now: float | None = None) -> list[tuple[str, int]]:
+        """Close every open round whose enforced countdown has run out; returns them as (code, round)."""
+        now = time.time() if now is None else now
+        with self.store.read() as conn:
+            due = conn.execute(select(sessions.c.code, rounds.c.number).join(sessions, sessions.c.id == rounds.c.session_id)
+                               .where(and_(rounds.c.status == "open", rounds.c.deadline_enforced == 1,
+                                           rounds.c.deadline <= now))).all()
+        closed = []
+        for code, number in due:
+            try:
+                self.close_round(str(code), int(number), actor="countdown")
+                closed.append((str(code), int(number)))
+            except TrainingError:  # closed or reopened meanwhile by the trainer: nothing to do
+                pass
+        return closed
 
     def close_round(self, code: str, number: int, actor: str = "trainer") -> None:
         """Stop taking decisions; the worker computes the results and marks the round closed."""
@@ -112,7 +133,8 @@ class RoundsMixin(TrainingBase):
 
     def reopen_round(self, code: str, number: int, actor: str = "trainer") -> None:
         """Take decisions again (their results are computed anew when the round closes)."""
-        self._transition(code, number, "reopen_round", actor, revealed=0, deadline=None, error=None)
+        self._transition(code, number, "reopen_round", actor, revealed=0, deadline=None, error=None,
+                         deadline_enforced=0)
 
     def reveal(self, code: str, number: int, actor: str = "trainer") -> None:
         """Show a closed round's results to the teams."""

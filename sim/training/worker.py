@@ -43,7 +43,13 @@ class Worker:
         return self._thread.is_alive()
 
     def run_once(self) -> int:
-        """Finish every closing round now; returns how many were finished. Never raises."""
+        """Close rounds whose enforced countdown ran out, then finish every closing round now; returns how
+        many were finished. Never raises."""
+        try:
+            self.training.close_overdue()
+        except Exception:
+            self.failures += 1
+            log.exception("the training worker cannot close the rounds whose time is up")
         try:
             waiting = self.training.closing_rounds()
         except Exception:
