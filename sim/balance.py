@@ -17,6 +17,8 @@ round the best affordable set their rule allows; they are defined from the tool 
   "buy everything that shortens the desk line";
 - back office only: tools whose expected figure is one of the back office's (`BACK_OFFICE_FIGURES`:
   closed-stack orders, reshelving, books not found, the acquisitions flow and its work in process);
+- back office first: the best affordable set of back-office tools first, then the best completion
+  of the rest of the budget with any tools on offer;
 - fairness first: accessibility tools (`aim: accessibility`, or an `expect` for one reader group)
   are bought first, in catalogue order while they fit the budget; the rest of the budget goes to the
   best completion with any tools on offer.
@@ -35,7 +37,7 @@ Warnings:
   of two or more tools that pay on their own (buying one alone is clearly better than buying
   nothing) fit into the budget together, so the budget never forces a choice between good tools;
 - `one_rule_dominates`: desk only or back office only is tied with (or is) the round's best while
-  the other is clearly below it (fairness first is not a fixed rule: it completes with any tool);
+  the other is clearly below it (the "first" strategies are not fixed rules: they complete with any tool);
 - `tool_never_pays`: a tool offered on the path that is in no set tied with the best in any round;
 - `tool_never_worse`: over every pair of run sets that differ by this tool alone, adding it never
   makes the score clearly worse (no dilemma: a team can always take it if it has the points).
@@ -50,10 +52,11 @@ from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .experiment import DEFAULT_SEED, Estimate, default_executor, replicate
+from .experiment import DEFAULT_SEED, Estimate, default_executor, memory_limit_mb, replicate
 from .i18n import counted, num, pick, t
 from .lean import apply_tools, check_choice, ordered, tool_points, tool_roubles
 from .metrics import RepMetrics
+from .model import check_memory
 from .scenario import Scenario
 from .score import score_one
 
@@ -72,7 +75,7 @@ BACK_OFFICE_FIGURES = frozenset({
     "acquisitions_lead_time_days", "acquisitions_requested_lead_time_days", "acquisitions_shelved",
     "backoffice_wip_mean", "backoffice_in_process_mean",
 })
-STRATEGIES = ("desk_only", "back_office_only", "fairness_first")
+STRATEGIES = ("desk_only", "back_office_only", "back_office_first", "fairness_first")
 FIXED_RULES = ("desk_only", "back_office_only")  # strategies that buy only their own kind of tool
 Search = Literal["all", "beam"]
 WarningKind = Literal["budget_not_binding", "one_rule_dominates", "tool_never_pays", "tool_never_worse"]
@@ -209,7 +212,7 @@ def strategy_tools(scenario: Scenario) -> dict[str, list[str]]:
             desk.append(tool_id)
         if tool.expect.kpi in BACK_OFFICE_FIGURES and tool.expect.group is None:
             back.append(tool_id)
-    return {"desk_only": desk, "back_office_only": back, "fairness_first": fair}
+    return {"desk_only": desk, "back_office_only": back, "back_office_first": list(back), "fairness_first": fair}
 
 
 # --- runs, cached by the tools in force -------------------------------------------------------------
@@ -228,6 +231,7 @@ class _Runs:
         self.kpis: dict[Key, list[dict[str, float | None]]] = {}
         self.scores: dict[Key, list[float]] = {}
         self.weights = scenario.score.model_dump()
+        self.memory_limit = memory_limit_mb()
 
     def ensure(self, sets: Iterable[Key]) -> None:
         """Run every set not run yet, all their replications in one batch."""
@@ -236,18 +240,20 @@ class _Runs:
         if not todo:
             return
         variants = {k: apply_tools(self.scenario, k) for k in todo}
+        for variant in variants.values():
+            check_memory(variant, self.memory_limit)  # refuse a runaway set before any work starts
         out: dict[Key, list[RepMetrics | None]] = {k: [None] * self.replications for k in todo}
         total = len(todo) * self.replications
         done = 0
         if self.executor is None:
             for k in todo:
                 for r in range(self.replications):
-                    out[k][r] = replicate(variants[k], self.seed, r)
+                    out[k][r] = replicate(variants[k], self.seed, r, self.memory_limit)
                     done += 1
                     if self.progress:
                         self.progress(done, total)
         else:
-            futures = {self.executor.submit(replicate, variants[k], self.seed, r): (k, r)
+            futures = {self.executor.submit(replicate, variants[k], self.seed, r, self.memory_limit): (k, r)
                        for k in todo for r in range(self.replications)}
             for future in as_completed(futures):
                 k, r = futures[future]
@@ -430,7 +436,11 @@ def _strategy_step(runs: _Runs, scenario: Scenario, number: int, kept: Key, name
     plan = scenario.rounds[number - 1]
     on_offer = [tid for r in scenario.rounds[:number] for tid in r.offer if tid not in kept]
     start: Key = ()
-    if name == "fairness_first":
+    if name == "back_office_first":
+        candidates = ordered(scenario, on_offer)
+        own = ordered(scenario, [c for c in on_offer if c in allowed])
+        start = _search(runs, scenario, number, kept, own, (), max_sets, beam).new_sets[0]
+    elif name == "fairness_first":
         candidates = ordered(scenario, on_offer)
         spent = 0
         for tid in ordered(scenario, [c for c in on_offer if c in allowed]):
@@ -468,7 +478,7 @@ def _round_warnings(runs: _Runs, scenario: Scenario, number: int, kept: Key, res
         if len(paying) >= 2 and points <= plan.budget:
             out.append(BalanceWarning("budget_not_binding", number, {"reason": "all_fit", "tools": paying,
                                                                       "points": points, "budget": plan.budget}))
-    # fairness first completes its purchase with any tool, so it is not a fixed rule of its own
+    # the "first" strategies complete their purchase with any tool, so they are not fixed rules
     rules = [s for s in strategies if s.name in FIXED_RULES]
     level = [s for s in rules if s.tied]
     if len(level) == 1 and all(_clearly_worse(runs.diff(s.tools, level[0].tools)) for s in rules if s is not level[0]):

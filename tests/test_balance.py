@@ -121,11 +121,13 @@ def test_a_sets_score_is_the_balanced_score_of_its_runs(scenario: Scenario, bala
 
 def test_strategy_classes_come_from_the_tool_data(scenario: Scenario, balance: Balance) -> None:
     assert strategy_tools(scenario) == {"desk_only": ["desk_fast"], "back_office_only": ["stacks_fast", "small_batches"],
+                                        "back_office_first": ["stacks_fast", "small_batches"],
                                         "fairness_first": ["priority_old"]}
     last = {s.name: s for s in balance.rounds[-1].strategies}
     assert set(last["desk_only"].tools) <= {"desk_fast"}
     assert set(last["back_office_only"].tools) <= {"stacks_fast", "small_batches"}
     assert "priority_old" in last["fairness_first"].tools  # bought first, and it fits the budget of round 3
+    assert "small_batches" in last["back_office_first"].tools  # the best back-office purchase of round 3
 
 
 def test_a_tool_that_only_adds_errors_never_pays(balance: Balance) -> None:
@@ -162,9 +164,22 @@ def test_the_beam_search_runs_fewer_sets_within_the_budget(scenario: Scenario, b
     assert all(full[s.tools] == s.score.mean for s in r2.best)
 
 
-def test_runs_are_shared_between_rounds_and_paths(balance: Balance) -> None:
-    per_round = sum(r.evaluated for r in balance.rounds)
-    assert balance.runs < per_round + 3 * len(balance.rounds)  # strategies and rounds reuse each other's runs
+def test_each_set_of_tools_in_force_is_run_once(scenario: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sim.balance
+
+    calls: list[tuple[str, int]] = []
+    real = sim.balance.replicate
+
+    def counting(variant: Scenario, seed: int, replication: int, memory_limit: int) -> Any:
+        calls.append((variant.model_dump_json(), replication))
+        return real(variant, seed, replication, memory_limit)
+
+    monkeypatch.setattr(sim.balance, "replicate", counting)
+    result = analyse(scenario, 2, SEED, workers=1)
+    assert len(calls) == len(set(calls)) == 2 * result.runs
+    # rounds and strategies meet on the same sets: fewer runs than sets looked at
+    looked_at = sum(r.evaluated for r in result.rounds)
+    assert result.runs < looked_at
 
 
 def test_no_round_plan_and_one_replication_are_refused() -> None:
