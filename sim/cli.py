@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import cli_balance
+from .executors import ExecutorError, cluster_executor
 from .experiment import (
     DEFAULT_REPLICATIONS,
     DEFAULT_SEED,
@@ -97,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--out", metavar="FILE", help="write the output to FILE instead of the screen")
         p.add_argument("--lang", choices=("ru", "en"), default="ru", help="language of the table (default ru)")
         p.add_argument("--workers", type=int, default=None, help="processes to use (default: all cores)")
+        cli_balance.add_dask_option(p)
 
     p = sub.add_parser("run", help="run a scenario", description="Run a scenario's replications and report every figure with its 95%% CI.")
     common(p)
@@ -107,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("--variant", metavar="OTHER", help="the variant scenario file (default: SCENARIO with --tools)")
     p.add_argument("--baseline-tools", default="", metavar="A,B", help="lean tools applied to the baseline")
+    cli_balance.add_parser(sub)
     return parser
 
 
@@ -346,9 +350,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     tools = _tool_list(as_is, args.tools, args.scenario, "--tools")
     scenario = apply_tools(as_is, tools)
     progress = _progress(sys.stderr)
-    results = run_experiment(scenario, args.replications, args.seed, workers=args.workers, progress=progress)
+    results = run_experiment(scenario, args.replications, args.seed, workers=args.workers, progress=progress, executor=args.executor)
     baseline = results if not tools else run_experiment(as_is, args.replications, args.seed, workers=args.workers,
-                                                        progress=progress)
+                                                        progress=progress, executor=args.executor)
     score = balanced_score(as_is, baseline, results, (), tools)
     if args.events:
         try:
@@ -383,8 +387,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     else:
         raise CliError("compare needs --variant OTHER.yaml or --tools A,B (or both)")
     progress = _progress(sys.stderr)
-    base_results = run_experiment(baseline, args.replications, args.seed, workers=args.workers, progress=progress)
-    var_results = run_experiment(variant, args.replications, args.seed, workers=args.workers, progress=progress)
+    base_results = run_experiment(baseline, args.replications, args.seed, workers=args.workers, progress=progress, executor=args.executor)
+    var_results = run_experiment(variant, args.replications, args.seed, workers=args.workers, progress=progress, executor=args.executor)
     comparison = compare(base_results, var_results)
     score = balanced_score(as_is, base_results, var_results, base_tools, var_tools)
     if args.format == "json":
@@ -408,8 +412,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if workers is not None and not 1 <= workers <= 256:
             raise CliError(f"--workers must be between 1 and 256 (got {workers})")
         commands = {"validate": _cmd_validate, "tools": _cmd_tools, "run": _cmd_run, "compare": _cmd_compare,
-                    "report": _cmd_report}
-        return commands[args.command](args)
+                    "report": _cmd_report, "balance": cli_balance.run}
+        with cluster_executor(getattr(args, "dask", None)) as args.executor:
+            return commands[args.command](args)
+    except ExecutorError as error:
+        print(error, file=sys.stderr)
     except ScenarioError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
