@@ -108,6 +108,7 @@ def main() -> None:
             projector.get_by_text(f"Session code: {code}").wait_for()
             service.open_round(code, 1)
             for page in pages:
+                page.get_by_role("heading", name="The library as it is").wait_for()  # the page has settled
                 page.get_by_role("button", name="Submit the decision").click()
                 page.get_by_text("Decision received", exact=False).wait_for()
             time.sleep(5)  # let the last reruns settle

@@ -26,7 +26,7 @@ def test_sandbox_in_both_languages(page: Page, app_url: str) -> None:
     # the sandbox: one tool, a small run
     page.get_by_role("button", name="Открыть песочницу").click()
     expect(page.get_by_role("heading", name="Песочница")).to_be_visible()
-    page.get_by_text("Вытягивание: подборка из хранения по заказу", exact=True).click()
+    page.get_by_text("Вытягивание: доставка из книгохранилища по каждому требованию", exact=True).click()
     reps = page.get_by_role("spinbutton", name="Число повторов (прогонов)")
     reps.fill("5")
     reps.press("Enter")
@@ -35,7 +35,7 @@ def test_sandbox_in_both_languages(page: Page, app_url: str) -> None:
 
     # KPI cards, with the verdict in words
     expect(page.get_by_text("Среднее время ожидания", exact=True).first).to_be_visible()
-    expect(page.get_by_text("Время выполнения заказа из хранения", exact=True)).to_be_visible()
+    expect(page.get_by_text("Время выполнения заказа из книгохранилища", exact=True)).to_be_visible()
     expect(page.get_by_text("лучше").first).to_be_visible()
 
     # the value-stream map of the closed-stack order
