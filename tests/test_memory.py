@@ -40,7 +40,12 @@ CHILD = textwrap.dedent("""
         outcome = "finished"
     except RunawayScenario as error:
         outcome = error.key + ": " + str(error)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM: this process's own peak; ru_maxrss would carry over the RSS of the (large) test process
+    # that forked it, since Linux keeps it across exec
+    try:
+        peak_mb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM")) / 1024
+    except (OSError, StopIteration):
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"outcome": outcome, "peak_mb": peak_mb, "cpu_s": time.process_time() - started}))
 """)
 
