@@ -20,6 +20,7 @@ from .widgets import tool_picker
 NOTES = ("wastes", "why")
 TEAM = "team"  # (session code, team name) of this browser session
 REJOIN = "team.rejoin_code"  # shown once, right after joining
+LAST_JOIN = "team.last_join"  # (code, name, token) of this browser's last join: a double click is not a rejoin
 SUBMITTED = "team.submit_outcome"
 
 
@@ -51,8 +52,17 @@ def join_form(service: Training, lang: str) -> None:
         rejoin = st.text_input(t("team.rejoin_input", lang), max_chars=12, key="team.rejoin_input")
         if st.form_submit_button(t("team.join", lang), type="primary"):
             try:
+                last = st.session_state.get(LAST_JOIN)
+                if last and last[0] == code.strip().upper() and last[1].casefold() == " ".join(name.split()).casefold():
+                    # a second press of Join (a double click): this browser joined that team a moment ago
+                    session_code, team_name, token = last
+                    st.session_state[TEAM] = (session_code, team_name)
+                    st.query_params["code"] = session_code
+                    st.query_params["team"] = token
+                    st.rerun()
                 team = service.join(code, name, rejoin.strip() or None, client=client_key())
                 session_code = service.session(code).code
+                st.session_state[LAST_JOIN] = (session_code, team.name, team.token)
                 st.session_state[TEAM] = (session_code, team.name)
                 if team.rejoin_code:
                     st.session_state[REJOIN] = team.rejoin_code
@@ -75,6 +85,7 @@ def show_rejoin_code(lang: str) -> None:
 
 def leave() -> None:
     st.session_state.pop(TEAM, None)
+    st.session_state.pop(LAST_JOIN, None)
     for key in ("team",):
         if key in st.query_params:
             del st.query_params[key]

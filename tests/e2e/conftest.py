@@ -52,9 +52,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The dashboard served by `streamlit run app.py` on a free local port."""
+    """The dashboard served by `streamlit run app.py` on a free local port, a fresh server and database
+    for each test module (a room's pages and sessions do not spill into the next test)."""
     port = _free_port()
     folder = tmp_path_factory.mktemp("server")
     log = folder / "streamlit.log"
