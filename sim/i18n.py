@@ -52,6 +52,19 @@ def t(key: str, lang: str, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
+class LocalizedError(ValueError):
+    """An error whose message comes from the locale files: `key` and `params`; `str()` is the English text."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(t(key, "en", **params))
+
+    def text(self, lang: str) -> str:
+        """The message in `lang`."""
+        return t(self.key, lang, **self.params)
+
+
 def num(value: float, lang: str, digits: int = 1, *, signed: bool = False) -> str:
     """A number as a reader of `lang` writes it: `1 234,5` in Russian (decimal comma, a no-break space
     between thousands), `1,234.5` in English; `signed` puts `+` before a positive value."""

@@ -165,16 +165,16 @@ def test_the_beam_search_runs_fewer_sets_within_the_budget(scenario: Scenario, b
 
 
 def test_each_set_of_tools_in_force_is_run_once(scenario: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
-    import sim.balance
+    import sim.balance.search
 
     calls: list[tuple[str, int]] = []
-    real = sim.balance.replicate
+    real = sim.balance.search.replicate
 
     def counting(variant: Scenario, seed: int, replication: int, memory_limit: int) -> Any:
         calls.append((variant.model_dump_json(), replication))
         return real(variant, seed, replication, memory_limit)
 
-    monkeypatch.setattr(sim.balance, "replicate", counting)
+    monkeypatch.setattr(sim.balance.search, "replicate", counting)
     result = analyse(scenario, 2, SEED, workers=1)
     assert len(calls) == len(set(calls)) == 2 * result.runs
     # rounds and strategies meet on the same sets: fewer runs than sets looked at

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..experiment import Results, aggregate
-from ..i18n import t
+from ..i18n import LocalizedError
 from ..metrics import RepMetrics, StepStats
 from ..scenario import Scenario
 
@@ -27,17 +27,8 @@ Runner = Callable[[Scenario, int, int], Results]
 BatchRunner = Callable[[list[Scenario], int, int, Callable[[int, int], None] | None], list[Results]]
 
 
-class TrainingError(ValueError):
+class TrainingError(LocalizedError):
     """A request the rules refuse; nothing was stored."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        self.key = key
-        self.params = params
-        super().__init__(t(key, "en", **params))
-
-    def text(self, lang: str) -> str:
-        """The refusal in `lang`."""
-        return t(self.key, lang, **self.params)
 
 
 @dataclass(frozen=True)

@@ -1,169 +1,26 @@
-"""The library floor: a plan in metres and the frames of an animation, from one replication's event log.
-
-`floor_plan(scenario, positions)` lays the stations out on a plan: the entrance at the bottom, the
-front desks and kiosks in a row across the hall with their lines running towards the entrance, the
-open shelves along the left wall, the back office and the closed stacks behind a wall at the top.
-Any spot can be given explicitly (a plain dict of name -> (x, y) in metres, see `SPOT_NAMES`); the
-rest is placed automatically. The scenario file has no `floor:` section yet: when it gets one, pass
-it here as that dict.
-
-Which distances win. The model's walking is each step's `walk_m` (added to the step's time at the
-scenario's walking speed); the plan does not change a run. The plan is a picture: its distances are
-not fed back into the model, so where they disagree the scenario's `walk_m` is what the figures
-(waiting, lead times, metres walked in the waste walk) are computed from. `plan_distance` gives the
-plan's straight-line distance between two spots, for a trainer who wants to check the two agree.
-
-`build_frames(scenario, log, plan, start, end, step_min)` samples the log at frame times: who is
-where (a reader queueing, being served, at the shelves, waiting for the stack run), which staff are
-on duty and where they work, the books waiting to be reshelved (on the cart at the desk and on a
-run), and the back-office piles. Everything is taken from the log's intervals with the same
-conventions as `sim.metrics`: an interval [t - value, t) covers a frame time T when
-t - value <= T < t. The module computes positions only; drawing is the dashboard's job.
-"""
-
+"""Frames of the floor's animation, sampled from one replication's event log (see `sim.floor`)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
-from .eventlog import Ev, EventLog
-from .i18n import t
-from .scenario import Scenario
-
-# reader states in a frame
-QUEUE, SERVICE, SELF, STACK_WAIT, HALL = 0, 1, 2, 3, 4
-STATE_NAMES = ("queue", "service", "self", "stack_wait", "hall")
-
-# spots besides the stations that a plan may give explicitly
-EXTRA_SPOTS = ("entrance", "hall", "cart", "stack_bench", "stacks_far")
-MAX_COORD_M = 500.0
-MAX_FRAMES = 5000
-
-DESK_SPACING_M = 10.0
-PLACE_M = 0.8  # room one reader takes in a line
-LINE_COLUMN = 9  # readers per column of a line before it turns (a serpentine line)
-SLOT_M = 1.3  # room beside each other at a desk, for staff and the readers they serve
-
-
-class FloorError(ValueError):
-    """A floor plan or a window that cannot be drawn, with a message from the locales."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        self.key = key
-        self.params = params
-        super().__init__(t(key, "en", **params))
-
-    def text(self, lang: str) -> str:
-        """The message in `lang`."""
-        return t(self.key, lang, **self.params)
-
-
-@dataclass(frozen=True)
-class FloorPlan:
-    """Where everything is, in metres: x across the hall, y from the entrance (0) inwards.
-
-    `spots` holds each station's id and the names in `EXTRA_SPOTS`; `line_dir` is the direction a
-    station's line runs from its head; `kinds` tells how a station is drawn (desk, kiosk, open,
-    back, stacks); `given` lists the spots that came from explicit positions.
-    """
-
-    width_m: float
-    depth_m: float
-    wall_y_m: float
-    spots: dict[str, tuple[float, float]]
-    kinds: dict[str, str]
-    line_dir: dict[str, tuple[float, float]]
-    pile_spots: dict[str, tuple[float, float]] = field(default_factory=dict)
-    given: tuple[str, ...] = ()
-
-
-def spot_names(scenario: Scenario) -> list[str]:
-    """Names a plan accepts explicit positions for: the stations and the extra spots."""
-    return [*scenario.stations, *EXTRA_SPOTS]
-
-
-def _station_kind(scenario: Scenario, sid: str) -> str:
-    st = scenario.stations[sid]
-    if scenario.stacks is not None and scenario.stacks.station == sid:
-        return "stacks"
-    if st.kind == "open":
-        return "open"
-    if st.kind == "kiosk":
-        return "kiosk"
-    return "desk" if st.tier == "front" else "back"
-
-
-def _check_positions(scenario: Scenario, positions: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
-    known = spot_names(scenario)
-    out: dict[str, tuple[float, float]] = {}
-    for name, value in positions.items():
-        if name not in known:
-            raise FloorError("floor.err.unknown_spot", name=name, known=", ".join(known))
-        if isinstance(value, Mapping):
-            value = (value.get("x"), value.get("y"))
-        try:
-            x, y = (float(v) for v in value)
-        except (TypeError, ValueError):
-            raise FloorError("floor.err.bad_position", name=name, value=repr(value)) from None
-        if not (math.isfinite(x) and math.isfinite(y) and 0 <= x <= MAX_COORD_M and 0 <= y <= MAX_COORD_M):
-            raise FloorError("floor.err.out_of_range", name=name, value=f"({x}, {y})", max=int(MAX_COORD_M))
-        out[str(name)] = (x, y)
-    return out
-
-
-def floor_plan(scenario: Scenario, positions: Mapping[str, Any] | None = None) -> FloorPlan:
-    """The scenario's floor plan: explicit `positions` (name -> (x, y) or {x, y}, metres) where
-    given, an automatic readable layout for the rest. Unknown names or bad numbers raise FloorError."""
-    given = _check_positions(scenario, positions or {})
-    kinds = {sid: _station_kind(scenario, sid) for sid in scenario.stations}
-    front = [sid for sid, k in kinds.items() if k in ("desk", "kiosk")]
-    opens = [sid for sid, k in kinds.items() if k == "open"]
-    backs = [sid for sid, k in kinds.items() if k == "back"]
-    stacks = [sid for sid, k in kinds.items() if k == "stacks"]
-
-    width = max(34.0, 14.0 + DESK_SPACING_M * len(front) + 10.0, 10.0 + 11.0 * (len(backs) + len(stacks)))
-    hall_depth, wall = 14.0, 15.0
-    depth = 23.0
-    spots: dict[str, tuple[float, float]] = {}
-    for i, sid in enumerate(front):
-        spots[sid] = (12.0 + DESK_SPACING_M * i, 11.0)
-    for i, sid in enumerate(opens):
-        spots[sid] = (3.5, hall_depth - 3.0 - i * (10.0 / max(1, len(opens))))
-    for i, sid in enumerate(backs):
-        spots[sid] = (6.0 + 11.0 * i, 19.0)
-    for sid in stacks:
-        spots[sid] = (width - 5.0, 17.0)
-    spots["entrance"] = (width / 2.0, 0.0)
-    spots["hall"] = (width / 2.0, 2.0)
-    desk_x = [spots[s][0] for s in front] or [width / 2.0]
-    spots["cart"] = (max(desk_x) + 4.0, 12.5)
-    spots["stack_bench"] = (width - 4.0, 5.0)
-    spots["stacks_far"] = (width - 5.0, depth - 1.0)
-    spots.update(given)
-    line_dir = {sid: (0.0, -1.0) for sid in front}
-    pile_spots: dict[str, tuple[float, float]] = {}
-    if scenario.acquisitions is not None:
-        per_station: dict[str, int] = {}
-        for a in scenario.acquisitions.route:
-            sid = scenario.steps[a.step].station
-            j = per_station.get(sid, 0)
-            per_station[sid] = j + 1
-            x, y = spots[sid]
-            pile_spots[a.step] = (x - 2.5 + 2.5 * j, y + 2.5)
-    depth = max(depth, *(y + 2.0 for _, y in spots.values()))
-    width = max(width, *(x + 2.0 for x, _ in spots.values()))
-    return FloorPlan(width, depth, wall, spots, kinds, line_dir, pile_spots, tuple(given))
-
-
-def plan_distance(plan: FloorPlan, a: str, b: str) -> float:
-    """Straight-line distance in metres between two spots of the plan (for checking `walk_m`)."""
-    (xa, ya), (xb, yb) = plan.spots[a], plan.spots[b]
-    return math.hypot(xa - xb, ya - yb)
-
+from ..eventlog import Ev, EventLog
+from ..scenario import Scenario
+from .plan import (
+    HALL,
+    LINE_COLUMN,
+    MAX_FRAMES,
+    PLACE_M,
+    QUEUE,
+    SELF,
+    SERVICE,
+    SLOT_M,
+    STACK_WAIT,
+    FloorError,
+    FloorPlan,
+)
 
 # --- frames -----------------------------------------------------------------------------------------
 
@@ -570,38 +427,3 @@ def build_frames(scenario: Scenario, log: EventLog, plan: FloorPlan, start: floa
 
 
 # --- windows ----------------------------------------------------------------------------------------
-
-
-def day_window(scenario: Scenario, log: EventLog, day: int) -> tuple[float, float]:
-    """The whole of one day: from opening until the last reader of the day has left (daily
-    calendars), or the whole run (continuous calendars)."""
-    cal = scenario.calendar
-    if cal.mode != "daily":
-        return 0.0, float(log.horizon_min)
-    if not 0 <= day < cal.days:
-        raise FloorError("floor.err.day", day=day + 1, days=cal.days)
-    start = day * 1440.0 + cal.open_min
-    close = day * 1440.0 + cal.close_min
-    last = close
-    leaving = np.isin(log.kind, (Ev.DEPART, Ev.RENEGE, Ev.BALK)) & (log.t >= close) & (log.t < (day + 1) * 1440.0)
-    if leaving.any():
-        last = float(log.t[leaving].max())
-    return start, math.ceil(last) * 1.0
-
-
-def hour_window(scenario: Scenario, day: int, first_hour: int, last_hour: int) -> tuple[float, float]:
-    """An hour range of a day, e.g. (17, 20) for the evening peak: [17:00, 20:00]."""
-    if not (0 <= first_hour < last_hour <= 24):
-        raise FloorError("floor.err.hours", first=first_hour, last=last_hour)
-    base = day * 1440.0 if scenario.calendar.mode == "daily" else 0.0
-    return base + first_hour * 60.0, base + last_hour * 60.0
-
-
-def peak_hours(scenario: Scenario, width: int = 2) -> tuple[int, int]:
-    """The `width` busiest consecutive opening hours by the default arrival profile (the peak)."""
-    profile = scenario.arrivals.per_hour["default"]
-    width = max(1, min(width, len(profile)))
-    sums = [sum(profile[i:i + width]) for i in range(len(profile) - width + 1)]
-    best = int(np.argmax(sums))
-    first = (scenario.calendar.open_min // 60 if scenario.calendar.mode == "daily" else 0) + best
-    return first, first + width
