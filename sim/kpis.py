@@ -150,3 +150,16 @@ def kpi_name(kpi_id: str, lang: str, scenario: Scenario | None = None) -> str:
 def unit_name(kpi_id: str, lang: str) -> str:
     """The name of a figure's unit in `lang`, as a table of raw values shows it (shares as shares)."""
     return t("unit_name." + kpi(kpi_id).unit.replace("/", "_per_"), lang)
+
+
+def display_unit(kpi_id: str, lang: str) -> str:
+    """The unit beside a figure as people read it: shares in percent (`%`), roubles as `₽`, counts and
+    times in words of `lang` (the dashboard's cards and the report's sheets)."""
+    unit = kpi(kpi_id).unit
+    if unit == "share":
+        return "%"
+    if unit == "RUB":
+        return "₽"
+    if unit in ("readers", "books", "items"):
+        return unit_name(kpi_id, lang)
+    return t("unit." + unit.replace("/", "_per_"), lang)

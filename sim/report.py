@@ -16,7 +16,7 @@ from plotly.offline import get_plotlyjs
 
 from .export import to_xlsx
 from .i18n import num, pick, t
-from .kpis import kpi, kpi_name
+from .kpis import display_unit, kpi, kpi_name
 from .training import Training
 
 REPORT_KPIS = ("wait_mean", "wait_p90", "left_unserved_share", "served_within_15_worst_group", "equity_p90_ratio",
@@ -129,17 +129,6 @@ th{background:#eef4f8}.small{color:#666;font-size:.85em}.figure{page-break-insid
             f"<body>{''.join(parts)}</body></html>")
 
 
-def _unit(kpi_id: str, lang: str) -> str:
-    unit = kpi(kpi_id).unit
-    if unit == "share":
-        return "%"
-    if unit == "RUB":
-        return "₽"
-    if unit in ("readers", "books", "items"):
-        return t(f"report.unit_{unit}", lang)
-    return t("unit." + unit.replace("/", "_per_"), lang)
-
-
 def _in_unit(kpi_id: str, value: float | None) -> float | None:
     """Shares as percentages, the way the sheet's unit column says."""
     if value is None:
@@ -181,7 +170,7 @@ def session_xlsx(training: Training, code: str, lang: str = "ru") -> bytes:
             for k, est in row["results"].kpis.items():
                 lo, hi = est.ci95 if est.ci95 else (None, None)
                 figure_rows.append([number, row["team"], tool_names(row["tools"]), k, kpi_name(k, lang, s.scenario),
-                                    _in_unit(k, est.mean), _in_unit(k, lo), _in_unit(k, hi), _unit(k, lang)])
+                                    _in_unit(k, est.mean), _in_unit(k, lo), _in_unit(k, hi), display_unit(k, lang)])
     return to_xlsx({
         t("report.sheet_teams", lang): teams, t("report.sheet_rounds", lang): round_rows,
         t("report.sheet_decisions", lang): decision_rows, t("report.sheet_score", lang): score_rows,

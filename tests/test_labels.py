@@ -18,7 +18,7 @@ from sim import cli
 from sim.experiment import Comparison, Difference, Estimate, Results, Verdict
 from sim.export import comparison_rows, run_rows
 from sim.i18n import LANGS, catalogue, short_number, t, verdict_word
-from sim.kpis import KPIS, group_name, kpi, kpi_name, role_name, unit_name
+from sim.kpis import KPIS, display_unit, group_name, kpi, kpi_name, role_name, unit_name
 from sim.scenario import Scenario, load_scenario
 from sim.score import Score
 
@@ -52,6 +52,7 @@ def test_every_figure_has_a_name_and_a_unit_in_both_languages(lang: str) -> None
         for scenario in (None, *scenarios.values()):
             try:
                 name, unit = kpi_name(kpi_id, lang, scenario), unit_name(kpi_id, lang)
+                display_unit(kpi_id, lang)  # beside a value on a card or in the report (a ratio has none)
             except KeyError as error:
                 missing.append(f"{kpi_id}: {error}")
                 continue
