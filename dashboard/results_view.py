@@ -9,7 +9,7 @@ import streamlit as st
 
 from sim.experiment import Comparison, Results, compare
 from sim.export import comparison_rows, run_rows, to_csv, to_xlsx
-from sim.i18n import counted, num, pick, t
+from sim.i18n import counted, num, pick, t, verdict_word
 from sim.scenario import Scenario
 from sim.score import Score
 from sim.vsm import acquisitions_stream, purpose_stream
@@ -129,16 +129,16 @@ def _groups(scenario: Scenario, results: Results, comparison: Comparison | None,
             row[label] = None if value is None else (round(100 * value, 1) if "share" in kpi_id else round(value, 2))
             if comparison and gid in comparison.groups and kpi_id in comparison.groups[gid]:
                 d = comparison.groups[gid][kpi_id]
-                row[label + " · " + t("groups.verdict", lang)] = t(f"verdict.{d.verdict}", lang)
+                row[label + " · " + t("groups.verdict", lang)] = verdict_word(d.verdict, lang)
         rows.append(row)
     st.dataframe(rows, hide_index=True)
 
 
 def _downloads(scenario: Scenario, results: Results, comparison: Comparison | None, lang: str, key: str) -> None:
-    rows = comparison_rows(comparison, lang) if comparison else run_rows(results, lang)
+    rows = comparison_rows(comparison, lang, scenario) if comparison else run_rows(results, lang, scenario)
     sheets = {t("download.sheet_figures", lang): rows}
     if comparison:
-        sheets[t("download.sheet_run", lang)] = run_rows(results, lang)
+        sheets[t("download.sheet_run", lang)] = run_rows(results, lang, scenario)
     name = f"{scenario.id}-seed{results.seed}-r{results.replications}"
     c1, c2, c3 = st.columns(3)
     c1.download_button(t("download.csv", lang), to_csv(rows), f"{name}.csv", "text/csv", key=f"{key}.csv")

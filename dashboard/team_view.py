@@ -6,10 +6,10 @@ import streamlit as st
 
 from sim.experiment import Results
 from sim.i18n import counted, pick, t
-from sim.lean import apply_tools, tool_points
+from sim.lean import offered_tools, tool_points
 from sim.scenario import Scenario
-from sim.score import balanced_score
 from sim.store import StoreError
+from sim.study import Study
 from sim.training import SessionInfo, Training, TrainingError
 
 from . import runner
@@ -105,7 +105,7 @@ def library_as_is(info: SessionInfo, lang: str) -> None:
     st.caption(t("team.as_is_note", lang))
     with st.spinner(t("team.as_is_running", lang)):
         results = _as_is(info.scenario.model_dump_json(), info.seed, info.replications)
-    score = balanced_score(info.scenario, results, results)
+    score = Study(info.scenario, seed=info.seed, replications=info.replications).judge(results, results).score
     show_results(info.scenario, info.scenario, results, results, score, [], lang, key="team.as_is", downloads=False)
 
 
@@ -119,7 +119,7 @@ def decision_form(service: Training, info: SessionInfo, code: str, name: str, nu
     plan = info.scenario.rounds[number - 1]
     kept = service.kept_tools(code, name, number)
     mine = service.decision(code, name, number)
-    offered = [x for r in info.scenario.rounds[:number] for x in r.offer if x not in kept]
+    offered = offered_tools(info.scenario, number, kept)
     over = False
     new: list[str] = []
     if offered or kept:
@@ -188,11 +188,11 @@ def round_results(service: Training, info: SessionInfo, code: str, name: str, sh
         except TrainingError:  # it joined in the round before: compared with as-is
             previous = None
     baseline = previous or as_is or results
-    score = balanced_score(info.scenario, as_is or results, results, (), tools)
+    judged = Study(info.scenario, tools, seed=info.seed, replications=info.replications).judge(as_is or results, results)
     if not played:
         st.caption(t("team.joined_later", lang, n=shown))
     elif previous is not None:
         st.caption(t("team.against_previous", lang))
-    show_results(info.scenario, apply_tools(info.scenario, tools), baseline, results, score, tools, lang,
+    show_results(info.scenario, judged.study.variant_scenario, baseline, results, judged.score, tools, lang,
                  key=f"team.{shown}", against=baseline is not results, downloads=False,
                  baseline_round=shown - 1 if previous is not None else None, variant_round=shown)

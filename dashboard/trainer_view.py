@@ -8,9 +8,9 @@ from typing import Any
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from sim.experiment import compare
-from sim.i18n import num, pick, t
+from sim.i18n import num, pick, t, verdict_word
 from sim.ranking import Entry, rank
+from sim.study import Study
 from sim.training import Training, TrainingError
 
 from . import charts
@@ -228,7 +228,7 @@ def team_comparison(service: Training, code: str, number: int, lang: str) -> Non
     except TrainingError as error:
         st.info(error.text(lang))
         return
-    diffs = compare(base, other).kpis
+    diffs = Study.compare(base, other).kpis
     rows = []
     for kpi_id in MAIN_KPIS:
         d = diffs.get(kpi_id)
@@ -237,7 +237,7 @@ def team_comparison(service: Training, code: str, number: int, lang: str) -> Non
         rows.append({t("history.figure", lang): kpi_name(kpi_id, lang), f"{left[0]} · {left[1]}": fmt(kpi_id, d.baseline, lang),
                      f"{right[0]} · {right[1]}": fmt(kpi_id, d.variant, lang),
                      t("history.difference", lang): fmt(kpi_id, d.diff, lang, signed=True),
-                     t("groups.verdict", lang): t(f"verdict.{d.verdict}", lang)})
+                     t("groups.verdict", lang): verdict_word(d.verdict, lang)})
     st.dataframe(rows, hide_index=True)
     st.plotly_chart(charts.wait_distribution(other, info.scenario, lang, base), config=PLOT_CONFIG,
                     key=f"trainer.cmp_chart.{code}")

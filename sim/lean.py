@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from .scenario import Scenario
 from .scenario.effects import EffectError, apply_effect, apply_tools, ordered, tool_problems
 
-__all__ = ["ChoiceError", "EffectError", "apply_effect", "apply_tools", "check_choice", "ordered", "tool_points",
-           "tool_problems", "tool_roubles"]
+__all__ = ["ChoiceError", "EffectError", "apply_effect", "apply_tools", "check_choice", "offered_tools", "ordered",
+           "tool_points", "tool_problems", "tool_roubles"]
 
 
 # --- rounds and budgets --------------------------------------------------------------------------
@@ -47,6 +47,21 @@ def tool_roubles(scenario: Scenario, tool_ids: Iterable[str]) -> float:
     return sum(scenario.tools[t].cost.roubles_per_day for t in ordered(scenario, tool_ids)) * days
 
 
+def offered_tools(scenario: Scenario, round_number: int, kept: Iterable[str] = ()) -> list[str]:
+    """The tools a team may still choose in round `round_number` (1-based): every tool offered in this
+    round or an earlier one (an offer stands once made), without the `kept` ones chosen before, in the
+    order the round plan offers them."""
+    held = set(kept)
+    seen: set[str] = set()
+    out: list[str] = []
+    for plan in scenario.rounds[:round_number]:
+        for tool_id in plan.offer:
+            if tool_id not in held and tool_id not in seen:
+                seen.add(tool_id)
+                out.append(tool_id)
+    return out
+
+
 def check_choice(scenario: Scenario, round_number: int, kept: Iterable[str], new: Iterable[str]) -> list[str]:
     """Validate a choice for round `round_number` (1-based); return every tool in force, in order.
 
@@ -59,7 +74,7 @@ def check_choice(scenario: Scenario, round_number: int, kept: Iterable[str], new
     plan = scenario.rounds[round_number - 1]
     kept_ids = ordered(scenario, kept)
     new_ids = [t for t in ordered(scenario, new) if t not in kept_ids]
-    offered = {t for r in scenario.rounds[:round_number] for t in r.offer}
+    offered = set(offered_tools(scenario, round_number))
     not_offered = [t for t in new_ids if t not in offered]
     if not_offered:
         raise ChoiceError("not_offered", f"round {round_number} does not offer {', '.join(not_offered)}",

@@ -15,18 +15,13 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from .export import to_xlsx
-from .i18n import pick, t
-from .kpis import kpi
+from .i18n import num, pick, t
+from .kpis import display_unit, kpi, kpi_name
 from .training import Training
 
 REPORT_KPIS = ("wait_mean", "wait_p90", "left_unserved_share", "served_within_15_worst_group", "equity_p90_ratio",
                "stack_order_lead_time_mean", "reshelve_lead_time_mean", "acquisitions_lead_time_days", "staff_cost")
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
-
-
-def _kpi_name(kpi_id: str, lang: str) -> str:
-    info = kpi(kpi_id)
-    return info.ru if lang == "ru" else info.en
 
 
 def _boards(training: Training, code: str) -> dict[int, list[dict[str, Any]]]:
@@ -67,15 +62,15 @@ def _kpi_figure(boards: dict[int, list[dict[str, Any]]], kpi_id: str, lang: str)
         values.append(mean)
         errors.append(0.0 if not e or not e.ci95 or mean is None else e.ci95[1] - mean)
     fig.add_trace(go.Bar(x=names, y=values, marker_color=PALETTE[0], error_y=dict(type="data", array=errors)))
-    fig.update_layout(title=f"{_kpi_name(kpi_id, lang)} ({t('report.round_n', lang, n=last)})", template="plotly_white",
+    fig.update_layout(title=f"{kpi_name(kpi_id, lang)} ({t('report.round_n', lang, n=last)})", template="plotly_white",
                       height=340, yaxis_title=kpi(kpi_id).unit, font=dict(size=13))
     return fig
 
 
-def _fmt(x: float | None) -> str:
+def _fmt(x: float | None, lang: str) -> str:
     if x is None:
         return "—"
-    return f"{x:,.0f}".replace(",", " ") if abs(x) >= 1000 else f"{x:.2f}"
+    return num(x, lang, 0 if abs(x) >= 1000 else 2)  # the decimal comma in Russian
 
 
 def session_html(training: Training, code: str, lang: str = "ru") -> str:
@@ -99,14 +94,14 @@ def session_html(training: Training, code: str, lang: str = "ru") -> str:
         rows = boards.get(number)
         if rows:
             head = "".join(f"<th>{e(h)}</th>" for h in [t("report.team", lang), t("report.tools", lang), t("chart.score_title", lang)]
-                           + [_kpi_name(k, lang) for k in REPORT_KPIS])
+                           + [kpi_name(k, lang, s.scenario) for k in REPORT_KPIS])
             body = []
             for row in rows:
                 tools = ", ".join(pick(s.scenario.tools[x].name, lang) for x in row["tools"]) or t("history.as_is", lang)
-                cells = [e(row["team"]), e(tools), _fmt(row["score"])]
+                cells = [e(row["team"]), e(tools), _fmt(row["score"], lang)]
                 for k in REPORT_KPIS:
                     est = row["results"].kpis.get(k)
-                    cells.append(_fmt(est.mean if est else None))
+                    cells.append(_fmt(est.mean if est else None, lang))
                 body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
             parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
         else:
@@ -132,17 +127,6 @@ th{background:#eef4f8}.small{color:#666;font-size:.85em}.figure{page-break-insid
     return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{e(s.title)}</title>"
             f"<style>{style}</style><script type='text/javascript'>{get_plotlyjs()}</script></head>"
             f"<body>{''.join(parts)}</body></html>")
-
-
-def _unit(kpi_id: str, lang: str) -> str:
-    unit = kpi(kpi_id).unit
-    if unit == "share":
-        return "%"
-    if unit == "RUB":
-        return "₽"
-    if unit in ("readers", "books", "items"):
-        return t(f"report.unit_{unit}", lang)
-    return t("unit." + unit.replace("/", "_per_"), lang)
 
 
 def _in_unit(kpi_id: str, value: float | None) -> float | None:
@@ -185,8 +169,8 @@ def session_xlsx(training: Training, code: str, lang: str = "ru") -> bytes:
             score_rows.append([number, row["team"], row["score"], ci[0], ci[1]])
             for k, est in row["results"].kpis.items():
                 lo, hi = est.ci95 if est.ci95 else (None, None)
-                figure_rows.append([number, row["team"], tool_names(row["tools"]), k, _kpi_name(k, lang),
-                                    _in_unit(k, est.mean), _in_unit(k, lo), _in_unit(k, hi), _unit(k, lang)])
+                figure_rows.append([number, row["team"], tool_names(row["tools"]), k, kpi_name(k, lang, s.scenario),
+                                    _in_unit(k, est.mean), _in_unit(k, lo), _in_unit(k, hi), display_unit(k, lang)])
     return to_xlsx({
         t("report.sheet_teams", lang): teams, t("report.sheet_rounds", lang): round_rows,
         t("report.sheet_decisions", lang): decision_rows, t("report.sheet_score", lang): score_rows,
