@@ -22,10 +22,10 @@ from sim.eventlog import EventLog
 from sim.experiment import Progress, Results, run_experiment
 from sim.model import simulate
 from sim.pool import SupervisedPool, run_batch
-from sim.scenario import Problem, Scenario, ScenarioError, load_scenario
+from sim.scenario import Problem, Scenario, ScenarioError
 from sim.study import Runner, Study, StudyResults
 
-from . import config
+from . import config, validated
 
 CACHE_SIZE = 24
 
@@ -191,7 +191,7 @@ def list_scenarios(folder: str) -> list[tuple[str, Scenario | None, Problem | No
     out: list[tuple[str, Scenario | None, Problem | None]] = []
     for path in sorted(Path(folder).glob("*.yaml")):
         try:
-            out.append((str(path), load_scenario(path), None))
+            out.append((str(path), validated.scenario_file(path), None))  # validated once per content
         except ScenarioError as error:
             out.append((str(path), None, error.problems[0] if error.problems else None))
     return out

@@ -106,7 +106,8 @@ def library_as_is(info: SessionInfo, lang: str) -> None:
     with st.spinner(t("team.as_is_running", lang)):
         results = _as_is(info.scenario.model_dump_json(), info.seed, info.replications)
     score = Study(info.scenario, seed=info.seed, replications=info.replications).judge(results, results).score
-    show_results(info.scenario, info.scenario, results, results, score, [], lang, key="team.as_is", downloads=False)
+    show_results(info.scenario, info.scenario, results, results, score, [], lang, key="team.as_is", downloads=False,
+                 lazy=True)
 
 
 def _prefill(key: str, value: str) -> None:
@@ -195,4 +196,4 @@ def round_results(service: Training, info: SessionInfo, code: str, name: str, sh
         st.caption(t("team.against_previous", lang))
     show_results(info.scenario, judged.study.variant_scenario, baseline, results, judged.score, tools, lang,
                  key=f"team.{shown}", against=baseline is not results, downloads=False,
-                 baseline_round=shown - 1 if previous is not None else None, variant_round=shown)
+                 baseline_round=shown - 1 if previous is not None else None, variant_round=shown, lazy=True)

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from .export import to_xlsx
-from .i18n import num, pick, t
+from .i18n import num, pick, plotly_separators, t
 from .kpis import display_unit, kpi, kpi_name
 from .training import Training
 
@@ -58,19 +58,32 @@ def _kpi_figure(boards: dict[int, list[dict[str, Any]]], kpi_id: str, lang: str)
     values, errors = [], []
     for row in rows:
         e = row["results"].kpis.get(kpi_id)
-        mean = e.mean if e else None
+        mean = _in_unit(kpi_id, e.mean if e else None)  # shares as percent, as the axis says
+        high = _in_unit(kpi_id, e.ci95[1]) if e and e.ci95 else None
         values.append(mean)
-        errors.append(0.0 if not e or not e.ci95 or mean is None else e.ci95[1] - mean)
+        errors.append(0.0 if high is None or mean is None else high - mean)
     fig.add_trace(go.Bar(x=names, y=values, marker_color=PALETTE[0], error_y=dict(type="data", array=errors)))
     fig.update_layout(title=f"{kpi_name(kpi_id, lang)} ({t('report.round_n', lang, n=last)})", template="plotly_white",
-                      height=340, yaxis_title=kpi(kpi_id).unit, font=dict(size=13))
+                      height=340, yaxis_title=display_unit(kpi_id, lang), font=dict(size=13),
+                      separators=plotly_separators(lang))
     return fig
 
 
-def _fmt(x: float | None, lang: str) -> str:
+def _fmt(x: float | None, lang: str, kpi_id: str | None = None) -> str:
+    """A figure as the reader writes it (decimal comma in Russian), a share in percent."""
     if x is None:
         return "—"
-    return num(x, lang, 0 if abs(x) >= 1000 else 2)  # the decimal comma in Russian
+    if kpi_id is not None:
+        x = _in_unit(kpi_id, x)
+        assert x is not None
+    digits = 0 if abs(x) >= 1000 else 2 if kpi_id is not None and kpi(kpi_id).unit == "ratio" else 1
+    return num(x, lang, digits)
+
+
+def _header(kpi_id: str, lang: str) -> str:
+    """A figure's name with its unit, in the reader's language."""
+    unit = display_unit(kpi_id, lang)
+    return f"{kpi_name(kpi_id, lang)}, {unit}" if unit else kpi_name(kpi_id, lang)
 
 
 def session_html(training: Training, code: str, lang: str = "ru") -> str:
@@ -94,14 +107,14 @@ def session_html(training: Training, code: str, lang: str = "ru") -> str:
         rows = boards.get(number)
         if rows:
             head = "".join(f"<th>{e(h)}</th>" for h in [t("report.team", lang), t("report.tools", lang), t("chart.score_title", lang)]
-                           + [kpi_name(k, lang, s.scenario) for k in REPORT_KPIS])
+                           + [_header(k, lang) for k in REPORT_KPIS])
             body = []
             for row in rows:
                 tools = ", ".join(pick(s.scenario.tools[x].name, lang) for x in row["tools"]) or t("history.as_is", lang)
                 cells = [e(row["team"]), e(tools), _fmt(row["score"], lang)]
                 for k in REPORT_KPIS:
                     est = row["results"].kpis.get(k)
-                    cells.append(_fmt(est.mean if est else None, lang))
+                    cells.append(_fmt(est.mean if est else None, lang, k))
                 body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
             parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
         else:

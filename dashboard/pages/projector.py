@@ -5,6 +5,7 @@ type, no controls; it redraws only when the session changes (no flashing)."""
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 
 import segno
 import streamlit as st
@@ -18,6 +19,15 @@ from sim.i18n import counted, num, pick, t
 from sim.ranking import Entry, rank
 from sim.store import StoreError
 from sim.training import TrainingError
+
+
+@lru_cache(maxsize=32)
+def _qr_png(address: str) -> bytes:
+    """The QR code of the address, drawn once (the page redraws at every change in the session)."""
+    qr = io.BytesIO()
+    segno.make(address, error="m").save(qr, kind="png", scale=12, border=2)
+    return qr.getvalue()
+
 
 lang = current_lang()
 st.markdown("<style>[data-testid='stSidebar'],[data-testid='stSidebarCollapsedControl'],header{display:none !important}"
@@ -52,9 +62,7 @@ with left:
     big(t("projector.address", lang, url=address), 2.0, 500)
     big(pick(info.scenario.title, lang), 1.8, 500)
 with right:
-    qr = io.BytesIO()
-    segno.make(address, error="m").save(qr, kind="png", scale=12, border=2)
-    st.image(qr.getvalue(), width=300)
+    st.image(_qr_png(address), width=300)
 
 teams = service.teams(info.code)
 current = service.current_round(info.code)
