@@ -19,9 +19,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from sim.floor import FloorFrames, FloorPlan
-from sim.i18n import pick, plural, t
+from sim.i18n import pick, t
 from sim.scenario import Scenario
-from sim.wastewalk import Observation, WalkScore
+from sim.wastewalk import Observation, WalkScore, amount_label, observation_label, place_label
 
 from .charts import BLUE, FONT, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILLION
 
@@ -344,19 +344,13 @@ def _restyle_frame_markers(frames: list[dict[str, Any]], data: list[dict[str, An
 
 
 def place_name(scenario: Scenario, where: str, lang: str) -> str:
-    """A station's or a step's name (a station first: a step may share an id with none)."""
-    if where in scenario.stations:
-        return pick(scenario.stations[where].name, lang)
-    if where in scenario.steps:  # marked as a step: a station and a step may share a name
-        return t("gemba.step_place", lang, name=pick(scenario.steps[where].name, lang))
-    return where
+    """A station's or a step's name (see `sim.wastewalk.place_label`)."""
+    return place_label(scenario, where, lang)
 
 
 def amount_text(amount: float, unit: str, lang: str) -> str:
-    """An amount in its unit, rounded to a whole number, with the plural form the number takes."""
-    n = round(amount)
-    number = f"{n:,}".replace(",", "\u00a0")
-    return t(f"wastewalk.unit.{unit}_{plural(n, lang)}", lang, n=number)
+    """An amount in its unit with the right plural form (see `sim.wastewalk.amount_label`)."""
+    return amount_label(amount, unit, lang)
 
 
 def walk_rows(scenario: Scenario, result: WalkScore, lang: str) -> list[dict[str, str]]:
@@ -376,4 +370,4 @@ def walk_rows(scenario: Scenario, result: WalkScore, lang: str) -> list[dict[str
 
 def observation_text(scenario: Scenario, observation: Observation, lang: str) -> str:
     """'Waste · where' of an observation."""
-    return f"{t('waste.' + observation.waste, lang)} · {place_name(scenario, observation.where, lang)}"
+    return observation_label(scenario, observation, lang)

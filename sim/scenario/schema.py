@@ -352,6 +352,7 @@ class Round(Frozen):
     debrief: list[Text] = Field(default_factory=list)
     offer: list[str] = Field(default_factory=list)
     budget: int = Field(default=0, ge=0, le=10_000)
+    gemba: bool = Field(default=False, description="a waste walk: teams watch the floor as it is and record wastes")
 
 
 class ScoreWeights(Frozen):
