@@ -102,12 +102,26 @@ def _observation_list(service: Training, info: SessionInfo, code: str, team: str
     for i, o in enumerate(mine, start=1):
         c1, c2 = st.columns([6, 1])
         c1.markdown(f"{i}. {observation_text(info.scenario, o.plain(), lang)}" + (f" — {plain(o.note)}" if o.note else ""))
-        if editable and c2.button(t("gemba_round.remove", lang), key=f"team.gemba.rm.{code}.{o.id}"):
-            try:
-                service.remove_observation(code, team, number, o.id)
-            except TrainingError as error:
-                st.error(error.text(lang))
-            st.rerun(scope="fragment")
+        if editable:
+            c2.button(t("gemba_round.remove", lang), key=f"team.gemba.rm.{code}.{o.id}", on_click=_remove,
+                      args=(service, code, team, number, o.id))
+    refused = st.session_state.pop(REMOVE_ERROR, None)
+    if refused is not None:
+        st.error(refused(lang))
+
+
+REMOVE_ERROR = "team.gemba.remove_error"
+
+
+def _remove(service: Training, code: str, team: str, number: int, observation_id: int) -> None:
+    """In the button's callback: done before the rerun draws the list again (whichever rerun it is)."""
+    try:
+        service.remove_observation(code, team, number, observation_id)
+    except TrainingError as error:
+        st.session_state[REMOVE_ERROR] = error.text
+    except StoreError as error:
+        detail = str(error)
+        st.session_state[REMOVE_ERROR] = lambda lang: t("trainer.store_error", lang, error=detail)
 
 
 def _team_outcome(service: Training, info: SessionInfo, code: str, team: str, number: int, lang: str) -> None:
