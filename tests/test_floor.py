@@ -136,6 +136,7 @@ def test_wait_so_far_grows_while_queueing(hall: Scenario) -> None:
 
 
 def test_floor_plan_takes_explicit_positions_and_refuses_bad_ones(hall: Scenario) -> None:
+    hall = hall.model_copy(update={"floor": None})  # the automatic layout (the file's own plan: test_floor_file.py)
     auto = floor_plan(hall)
     assert set(hall.stations) <= set(auto.spots)
     given = floor_plan(hall, {"desk": (5, 6), "entrance": {"x": 1, "y": 0}})
