@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas  # noqa: F401  # Plotly looks pandas up in sys.modules without importing it (see below)
 import plotly.graph_objects as go
 
 from sim.floor import FloorFrames, FloorPlan
@@ -24,6 +25,10 @@ from sim.scenario import Scenario
 from sim.wastewalk import Observation, WalkScore, amount_label, observation_label, place_label
 
 from .charts import BLUE, FONT, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILLION
+
+# While another page's thread is still importing pandas on a fresh server, Plotly's validators met a
+# half-initialised module ("partially initialized module 'pandas' has no attribute 'Series'") and the
+# floor failed; importing pandas here waits on the import lock until it is complete.
 
 GROUP_COLOURS = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, "#F0E442", "#000000")
 GROUP_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "hexagon", "pentagon", "star-triangle-up", "cross")
