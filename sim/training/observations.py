@@ -28,7 +28,7 @@ from ..text import clean_block
 from ..wastewalk import DEFAULT_TOP_N, Observation, WalkScore, Waste, ground_truth, places, score_observations
 from . import queries as q
 from .base import TrainingBase
-from .records import SessionInfo, TrainingError
+from .records import SessionInfo, TeamInfo, TrainingError
 
 MAX_OBSERVATIONS = 20  # per team and round: a walk names the few largest wastes, not everything
 MAX_OBSERVATION_NOTE = 300  # characters of "what we saw"
@@ -104,6 +104,19 @@ def insert_observations(conn: Connection, session_id: int, rows: list[dict[str, 
             place=row["where"], note=row["note"], recorded_at=row["recorded_at"]))
 
 
+def _lock_team(conn: Connection, session_id: int, team: str) -> TeamInfo:
+    """The team, its row locked for this write transaction (its count of observations stays true).
+
+    Not the session's lock: that would raise the session's change counter, and every page polling it
+    (the projector playing the floor, the other teams) would redraw at each observation, which no page
+    shows until the round is closed (closing it is a change). SQLite's BEGIN IMMEDIATE already makes
+    writes one at a time; on PostgreSQL this row lock keeps two devices of a team from passing the limit.
+    """
+    info = q.team_info(conn, session_id, team)
+    conn.execute(select(teams.c.id).where(teams.c.id == info.id).with_for_update())
+    return info
+
+
 class ObservationsMixin(TrainingBase):
     """Recording observations in a gemba round, and scoring them against the log's largest wastes."""
 
@@ -116,8 +129,7 @@ class ObservationsMixin(TrainingBase):
         waste, where, text = check_observation(s.scenario, waste, where, note)
         now = time.time()
         with self.store.write() as conn:
-            q.lock_session(conn, s.id)
-            info = q.team_info(conn, s.id, team)
+            info = _lock_team(conn, s.id, team)
             if q.statuses(conn, s.id).get(number) != "open":
                 raise TrainingError("gemba_round.err.round_closed", n=number)
             count = conn.execute(select(func.count()).select_from(observations).where(and_(
@@ -133,8 +145,7 @@ class ObservationsMixin(TrainingBase):
         """Take back one of the team's own observations while the round is open."""
         s = self.session(code)
         with self.store.write() as conn:
-            q.lock_session(conn, s.id)
-            info = q.team_info(conn, s.id, team)
+            info = _lock_team(conn, s.id, team)
             if q.statuses(conn, s.id).get(number) != "open":
                 raise TrainingError("gemba_round.err.round_closed", n=number)
             gone = conn.execute(delete(observations).where(and_(
