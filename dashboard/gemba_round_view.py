@@ -33,8 +33,9 @@ def session_floor(scenario_json: str, seed: int, lang: str, peak: bool) -> Floor
 
 
 def show_floor(info: SessionInfo, lang: str, key: str) -> None:
-    """The session's as-is floor (whole first day, or its peak hours), playable."""
-    peak = st.radio(t("gemba.window", lang), ("day", "peak"), horizontal=True, key=f"{key}.window",
+    """The session's as-is floor, playable: its busiest hours first (a light page for every team's
+    browser: about 0.3 MB against 1.2 MB for the whole day), or the whole first day the walk is scored on."""
+    peak = st.radio(t("gemba.window", lang), ("peak", "day"), horizontal=True, key=f"{key}.window",
                     format_func=lambda w: t("gemba.whole_day" if w == "day" else "gemba_round.peak", lang)) == "peak"
     try:
         with st.spinner(t("gemba_round.building", lang)):
