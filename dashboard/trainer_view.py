@@ -14,6 +14,7 @@ from sim.study import Study
 from sim.training import Training, TrainingError
 
 from . import charts
+from .gemba_round_view import walk_column
 from .live import countdown
 from .results_view import PLOT_CONFIG
 from .widgets import MAIN_KPIS, fmt, kpi_name, plain
@@ -162,6 +163,7 @@ def leaderboard(service: Training, code: str, number: int, lang: str) -> None:
     rows = {row["team"]: row for row in service.leaderboard(code, number)}
     submitted = {d.team for d in service.decisions(code, number)}
     placed = rank([Entry(team, row["score"], row["score_ci"], team in submitted) for team, row in rows.items()])
+    walk = walk_column(service, code, number, lang)  # the waste walk's own column, apart from the score
     table = []
     for p in placed:
         row = rows[p.entry.team]
@@ -175,6 +177,7 @@ def leaderboard(service: Training, code: str, number: int, lang: str) -> None:
             t("report.tools", lang): ", ".join(pick(info.scenario.tools[x].name, lang) for x in row["tools"]) or t("history.as_is", lang),
             kpi_name("wait_mean", lang): fmt("wait_mean", e["wait_mean"].mean, lang),
             kpi_name("left_unserved_share", lang): fmt("left_unserved_share", e["left_unserved_share"].mean, lang),
+            **({walk[0]: walk[1].get(row["team"], "—")} if walk else {}),
         })
     st.dataframe(table, hide_index=True)
     if any(p.tied for p in placed):

@@ -18,6 +18,8 @@ from .export import to_xlsx
 from .i18n import num, pick, plotly_separators, t
 from .kpis import display_unit, kpi, kpi_name
 from .training import Training
+from .training.observations import is_gemba
+from .wastewalk import matches, observation_label, place_label, teams_table
 
 REPORT_KPIS = ("wait_mean", "wait_p90", "left_unserved_share", "served_within_15_worst_group", "equity_p90_ratio",
                "stack_order_lead_time_mean", "reshelve_lead_time_mean", "acquisitions_lead_time_days", "staff_cost")
@@ -130,6 +132,7 @@ def session_html(training: Training, code: str, lang: str = "ru") -> str:
             parts.append(f"<h3>{e(t('report.debrief', lang))}</h3><ol>")
             parts += [f"<li>{e(pick(q, lang))}</li>" for q in plan.debrief]
             parts.append("</ol>")
+    parts += walk_html(training, code, lang)
     style = """
 body{font-family:'DejaVu Sans',Arial,sans-serif;margin:2em;color:#1a1a1a;max-width:1200px}
 h1{font-size:1.8em}h2{margin-top:1.6em;border-bottom:2px solid #0072B2}
@@ -140,6 +143,57 @@ th{background:#eef4f8}.small{color:#666;font-size:.85em}.figure{page-break-insid
     return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'><title>{e(s.title)}</title>"
             f"<style>{style}</style><script type='text/javascript'>{get_plotlyjs()}</script></head>"
             f"<body>{''.join(parts)}</body></html>")
+
+
+def _walk_rounds(training: Training, code: str) -> list[int]:
+    """The session's gemba rounds that are closed (their waste walk can be scored)."""
+    s = training.session(code)
+    return [r.number for r in training.rounds(code) if r.status == "closed" and is_gemba(s.scenario, r.number)]
+
+
+def walk_html(training: Training, code: str, lang: str) -> list[str]:
+    """The waste walk's own section: per gemba round, the top wastes the log measured, which team found
+    each, the teams' observation scores, and every observation in the team's words."""
+    s = training.session(code)
+    e = html.escape
+    parts: list[str] = []
+    for number in _walk_rounds(training, code):
+        scores = training.walk_scores(code, number, trainer=True)
+        parts.append(f"<h2>{e(t('gemba_round.report_title', lang, round=pick(s.scenario.rounds[number - 1].title, lang)))}</h2>")
+        parts.append(f"<p>{e(t('gemba_round.report_intro', lang))}</p>")
+        rows = teams_table(s.scenario, scores, lang)
+        if rows:
+            head = "".join(f"<th>{e(h)}</th>" for h in rows[0])
+            body = "".join("<tr>" + "".join(f"<td>{e(v)}</td>" for v in row.values()) + "</tr>" for row in rows)
+            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+        seen = training.observations(code, number)
+        if seen:
+            parts.append(f"<h3>{e(t('gemba_round.report_observations', lang))}</h3><ul>")
+            for o in seen:
+                note = f": {e(o.note)}" if o.note else ""
+                parts.append(f"<li><b>{e(o.team)}</b> · {e(observation_label(s.scenario, o.plain(), lang))}{note}</li>")
+            parts.append("</ul>")
+        else:
+            parts.append(f"<p>{e(t('gemba_round.none_recorded', lang))}</p>")
+    return parts
+
+
+def walk_sheet(training: Training, code: str, lang: str) -> dict[str, list[list[Any]]]:
+    """A sheet of every observation with whether it matched one of the top wastes (none without a gemba round)."""
+    s = training.session(code)
+    numbers = _walk_rounds(training, code)
+    if not numbers:
+        return {}
+    rows: list[list[Any]] = [[t("report.round", lang), t("report.team", lang), t("gemba.col_waste", lang),
+                              t("gemba.col_where", lang), t("gemba_round.col_note", lang), t("gemba_round.col_top", lang)]]
+    for number in numbers:
+        top = training.walk_scores(code, number, trainer=True)
+        for o in training.observations(code, number):
+            score = top.get(o.team)
+            in_top = score is not None and any(matches(s.scenario, o.plain(), w) for w in score.top)
+            rows.append([number, o.team, t(f"waste.{o.waste}", lang), place_label(s.scenario, o.where, lang), o.note,
+                         t("report.yes" if in_top else "report.no", lang)])
+    return {t("gemba_round.sheet", lang): rows}
 
 
 def _in_unit(kpi_id: str, value: float | None) -> float | None:
@@ -188,6 +242,7 @@ def session_xlsx(training: Training, code: str, lang: str = "ru") -> bytes:
         t("report.sheet_teams", lang): teams, t("report.sheet_rounds", lang): round_rows,
         t("report.sheet_decisions", lang): decision_rows, t("report.sheet_score", lang): score_rows,
         t("report.sheet_figures", lang): figure_rows,
+        **walk_sheet(training, code, lang),
     })
 
 

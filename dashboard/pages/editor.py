@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 from ruamel.yaml.comments import CommentedMap
 
-from dashboard import config, editor_form, runner, validated
+from dashboard import config, editor_form, floor_editor, runner, validated
 from dashboard.widgets import MAIN_KPIS, fmt, kpi_name
 from dashboard.widgets import lang as current_lang
 from sim.editing import dump, load
@@ -111,7 +111,8 @@ with form_tab:
         for section, build in ((t("editor.texts", lang), editor_form.texts), (t("editor.calendar", lang), editor_form.calendar),
                                (t("editor.arrivals", lang), editor_form.arrivals), (t("editor.groups", lang), editor_form.groups),
                                (t("editor.staff", lang), editor_form.staff), (t("editor.times", lang), editor_form.step_times),
-                               (t("editor.tools", lang), editor_form.tools), (t("editor.rounds", lang), editor_form.rounds)):
+                               (t("editor.tools", lang), editor_form.tools), (t("editor.rounds", lang), editor_form.rounds),
+                               (t("floor_editor.section", lang), floor_editor.floor_and_walks)):
             with st.expander(section):
                 try:
                     build(doc, lang, key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.gemba_round_view import team_gemba_round
 from dashboard.live import countdown, watch
 from dashboard.room import round_signature, session_stamp
 from dashboard.session import training
@@ -58,6 +59,7 @@ st.write(pick(plan.brief, lang))
 
 if current.status == "open":
     decision_form(service, info, code, name, number, lang)
+team_gemba_round(service, info, code, name, number, current.status, current.revealed, lang)
 
 shown = number if current.status == "closed" and current.revealed else number - 1
 if shown >= 1 and service.round(code, shown).revealed:
