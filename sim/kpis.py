@@ -9,13 +9,22 @@ absolute change, in the figure's unit, that a team should take as a result; the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Any, Literal, Protocol
 
 from .i18n import pick, t
 
-if TYPE_CHECKING:
-    from .scenario import Scenario
+
+class Scenario(Protocol):
+    """What naming needs of a scenario (`sim.scenario.Scenario` has it): roles and reader groups, each with
+    a `name` in both languages. A protocol, because the scenario package imports this catalogue."""
+
+    @property
+    def roles(self) -> Mapping[str, Any]: ...
+
+    @property
+    def groups(self) -> Mapping[str, Any]: ...
 
 
 @dataclass(frozen=True)

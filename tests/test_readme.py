@@ -40,7 +40,8 @@ def _commands() -> list[str]:
     lines = []
     for lang, body, _ in _blocks(README):
         if lang in ("", "sh", "bash", "console"):
-            lines += [line.strip() for line in body.splitlines() if line.strip().startswith("lean-sim ")]
+            # a command starts its line (an indented mention, as in the layout, is prose)
+            lines += [line.strip() for line in body.splitlines() if line.startswith("lean-sim ")]
     return lines
 
 
