@@ -17,6 +17,8 @@ the list sorted by size. What is measured, over the window [start, end):
 - motion: staff-minutes of set-up when a member switches between stations (finding the place
   again after an interruption);
 - over-processing: minutes of other steps the scenario marks as waste;
+- any waste a part of a step names (`steps.*.parts`, e.g. motion: looking for a form at the desk;
+  over-processing: the same copy recorded twice): the minutes of that part, at its step;
 - overproduction: minutes of back-office work done on items nobody asked for while an item a
   reader asked for waited at the same step (items processed before the requested ones).
 
@@ -39,7 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .eventlog import Ev, EventLog
-from .metrics import integrate
+from .metrics import integrate, step_parts
 from .scenario import WASTES, Scenario
 
 DEFAULT_TOP_N = 5
@@ -186,6 +188,15 @@ def measure_wastes(scenario: Scenario, log: EventLog, start: float | None = None
             out.append(Waste("defects", "step", sid, minutes, "min", minutes, int(rows.sum())))
         elif spec.walk_m <= 0 and spec.kind == "service":
             out.append(Waste("overprocessing", "step", sid, minutes, "min", minutes, int(rows.sum())))
+
+    # wastes named by parts of steps (minutes of the part, at its step)
+    part_rows, part_specs = step_parts(scenario, log)
+    named: dict[tuple[str, str], list[float]] = {}
+    for r, part in zip(part_rows.tolist(), part_specs, strict=True):
+        if part.waste is not None and lo <= t[r] < hi and val[r] > 0:
+            named.setdefault((part.waste, log.step_ids[int(step[r])]), []).append(float(val[r]))
+    for (kind, sid), spans in named.items():
+        out.append(Waste(kind, "step", sid, sum(spans), "min", sum(spans), len(spans)))
 
     # motion: set-up on switching stations
     out += _switching(scenario, log, lo, hi)

@@ -112,6 +112,9 @@ class BackOffice:
                 for attempt in range(1, reworks + 1):
                     ctx.row(E.REWORK, m, -1, srt.idx, st.idx, -1, float(attempt))
                 ctx.row(E.ACQ_WORK, m, -1, srt.idx, st.idx, -1, work)
+                if srt.parts is not None:
+                    for part in srt.part_minutes(m, 0, 1.0, reworks):
+                        ctx.row(E.PART, m, -1, srt.idx, st.idx, -1, part)
                 minutes += work
             job.walk = srt.spec.walk_m * len(items)
             self.pull()

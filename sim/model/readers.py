@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 import simpy
 
+from ..rng import Stream
 from .budget import RunawayScenario
 from .context import CHECK_EVERY, MAX_READERS, Context, E
 from .queues import Station
-from .records import VISITS_PER_STEP, GroupRT, Job, StepRT
+from .records import VISITS_PER_STEP, GroupRT, Job, PartTimes, StepRT
 from .staff import Staff
 
 
@@ -28,7 +29,11 @@ def build_steps(ctx: Context, stations: dict[str, Station]) -> list[StepRT]:
     index = {sid: i for i, sid in enumerate(s.steps)}
     steps = []
     for sid, st in s.steps.items():
-        times = rng.mapped(f"step.{sid}.time", st.time.from_uniform, "time") if st.time else None
+        times: Stream | PartTimes | None = None
+        if st.parts:
+            times = PartTimes([rng.mapped(f"step.{sid}.part.{p.id}", p.time.from_uniform, "time") for p in st.parts])
+        elif st.time:
+            times = rng.mapped(f"step.{sid}.time", st.time.from_uniform, "time")
         steps.append(StepRT(
             index[sid], sid, st, stations[st.station], times,
             errors=rng.uniform(f"step.{sid}.error"),
@@ -210,6 +215,8 @@ class Readers:
                 yield env.timeout(duration)
                 self._log_reworks(srt, n, g, reworks)
                 log(E.SELF_END, n, g, sidx, st.idx, -1, duration)
+                if srt.parts is not None:
+                    self._log_parts(srt, n, g, visit, factor, reworks)
             else:
                 if balk_at is not None and st.queue_len() >= balk_at:
                     log(E.BALK, n, g, sidx, st.idx, -1, 0.0)
@@ -227,6 +234,8 @@ class Readers:
                     return
                 self._log_reworks(srt, n, g, reworks)
                 log(E.SERVICE_END, n, g, sidx, st.idx, -1, duration)
+                if srt.parts is not None:
+                    self._log_parts(srt, n, g, visit, factor, reworks)
             if srt.search is not None and not srt.search(srt, n, g, visit):
                 if srt.on_nf is not None:
                     ctx.check_budget()  # a search that keeps failing must not loop past the budget
@@ -245,6 +254,11 @@ class Readers:
     def _log_reworks(self, srt: StepRT, n: int, g: int, attempts: int) -> None:
         for attempt in range(1, attempts + 1):
             self.ctx.row(E.REWORK, n, g, srt.idx, srt.station.idx, -1, float(attempt))
+
+    def _log_parts(self, srt: StepRT, n: int, g: int, visit: int, factor: float, reworks: int) -> None:
+        row = self.ctx.row
+        for minutes in srt.part_minutes(n, visit, factor, reworks):
+            row(E.PART, n, g, srt.idx, srt.station.idx, -1, minutes)
 
     def _job_done(self, job: Job) -> None:
         assert job.done_ev is not None

@@ -25,7 +25,7 @@ import numpy as np
 from ..distributions import Distribution
 from ..kpis import KPIS
 from .problems import MAX_PROBLEMS, Count, Path_, Problem, Term, hint, problem, shorten
-from .schema import _ID, MAX_EXPECTED_READERS, MAX_HORIZON_HOURS, MAX_RATE_PER_HOUR, MAX_STAFF_PER_ROLE, Scenario
+from .schema import _ID, MAX_EXPECTED_READERS, MAX_HORIZON_HOURS, MAX_RATE_PER_HOUR, MAX_STAFF_PER_ROLE, Scenario, Step
 
 QUANTILE = 0.9999
 MAX_TIME_MIN = 24 * 60.0  # a day, in minutes
@@ -101,8 +101,9 @@ def _routes_and_steps(s: Scenario) -> list[Problem]:
         ref(("steps", sid, "station"), step.station, s.stations, "station")
         ref(("steps", sid, "self_service"), step.self_service, s.steps, "step")
         ref(("steps", sid, "on_not_found"), step.on_not_found, s.steps, "step")
-        if step.kind != "stack_delivery" and step.time is None:
+        if step.kind != "stack_delivery" and step.time is None and not step.parts:
             out.append(problem(("steps", sid, "time"), "problem.check.needs_time"))
+        out += _parts(sid, step)
         if step.kind == "stack_delivery" and s.stacks is None:
             out.append(problem(("steps", sid, "kind"), "problem.check.needs_stacks"))
         if step.kind == "shelf_search" and s.reshelving is None:
@@ -113,6 +114,23 @@ def _routes_and_steps(s: Scenario) -> list[Problem]:
     for sid, step in s.steps.items():
         if step.on_not_found and step.on_not_found in s.steps and s.steps[step.on_not_found].kind != "service":
             out.append(problem(("steps", sid, "on_not_found"), "problem.check.on_not_found_service"))
+    return out
+
+
+def _parts(sid: str, step: Step) -> list[Problem]:
+    """A step's time is `time` or `parts`, never both; part ids are unique; a stack delivery takes no time."""
+    if not step.parts:
+        return []
+    out = []
+    if step.time is not None:
+        out.append(problem(("steps", sid, "parts"), "problem.parts.time_and_parts"))
+    if step.kind == "stack_delivery":
+        out.append(problem(("steps", sid, "parts"), "problem.parts.stack_delivery"))
+    seen: set[str] = set()
+    for i, part in enumerate(step.parts):
+        if part.id in seen:
+            out.append(problem(("steps", sid, "parts", i, "id"), "problem.parts.duplicate", id=part.id))
+        seen.add(part.id)
     return out
 
 
@@ -269,6 +287,8 @@ def distributions_of(s: Scenario) -> Iterator[tuple[Path_, Distribution, str]]:
     for sid, step in s.steps.items():
         if step.time is not None:
             yield ("steps", sid, "time"), step.time, "time"
+        for i, part in enumerate(step.parts or ()):
+            yield ("steps", sid, "parts", i, "time"), part.time, "time"
         if step.returns_books is not None:
             yield ("steps", sid, "returns_books"), step.returns_books, "books"
     if s.reshelving is not None:

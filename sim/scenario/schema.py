@@ -193,17 +193,42 @@ class Purpose(Named):
     route: list[str] = Field(min_length=1, max_length=30)
 
 
+WASTES = ("overproduction", "inventory", "transport", "waiting", "overprocessing", "motion", "defects", "talent")
+
+
+class StepPart(Named):
+    """A part of a step's work with its own value class: lending = scan and issue (value-added) +
+    looking for the form and reaching for it (waste: motion). A step with parts takes their sum;
+    a tool may scale or remove one part (5S removes the motion, not a share of the whole step)."""
+
+    id: str = Field(pattern=_ID)
+    time: Distribution
+    value: Literal["value_added", "necessary", "waste"] = "necessary"
+    waste: Literal[WASTES] | None = Field(default=None, description="which waste, for a part of value `waste`")  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _waste_is_waste(self) -> StepPart:
+        if self.waste is not None and self.value != "waste":
+            raise CodedValueError("problem.parts.waste_not_waste", waste=self.waste, value=self.value)
+        return self
+
+
 class Step(Named):
     """One step of a visit (or of the back office) at a station.
 
     kind `service`: queue at the station, then its time (staff, kiosk, or alone at an open station);
     `shelf_search`: the reader looks for the book and may not find it (see reshelving);
     `stack_delivery`: the reader waits for the closed-stack run to bring the ordered item.
+
+    The time is `time`, or the sum of `parts`, each with its own value class (then the step's own
+    `value` is only its label on the value-stream map: the parts' classes count).
     """
 
     station: str
     kind: Literal["service", "shelf_search", "stack_delivery"] = "service"
     time: Distribution | None = None
+    parts: list[StepPart] | None = Field(default=None, min_length=1, max_length=12,
+                                         description="the time as parts with their own value classes, instead of `time`")
     value: Literal["value_added", "necessary", "waste"] = "necessary"
     error_rate: float = Field(default=0.0, ge=0, le=0.9)
     rework_factor: float = Field(default=1.0, gt=0, le=5)
@@ -298,9 +323,6 @@ class Acquisitions(Frozen):
     route: list[AcquisitionStep] = Field(min_length=1, max_length=20)
     initial_wip: dict[str, int] = Field(default_factory=dict)
     initial_age_days: float = Field(default=0.0, ge=0, le=3650)
-
-
-WASTES = ("overproduction", "inventory", "transport", "waiting", "overprocessing", "motion", "defects", "talent")
 
 
 class Cost(Frozen):
