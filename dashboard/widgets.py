@@ -20,7 +20,7 @@ MAIN_KPIS = (
     "stack_order_lead_time_mean", "reshelve_lead_time_mean", "acquisitions_lead_time_days",
     "acquisitions_requested_lead_time_days", "backoffice_wip_mean", "backoffice_in_process_mean", "pce",
     "reader_value_added_share", "first_pass_yield", "walk_m_per_day", "motion_min_per_day",
-    "overprocessing_min_per_day", "staff_cost",
+    "overprocessing_min_per_day", "overproduction_min_per_day", "staff_cost",
 )
 
 

@@ -46,6 +46,7 @@ class Ev(IntEnum):
     WALK = 26  # a staff member finishes work that walked (a run, a trip to the hall); value = metres
     PART = 27  # a part of a step with parts, right after the step's end (SERVICE_END, SELF_END, ACQ_WORK),
     # one row per part in the step's order; value = minutes of the part (reworks included)
+    ACQ_SEED = 28  # an item of the initial WIP that seeds a back-office warm-up; value = its assumed age
 
 
 @dataclass

@@ -57,6 +57,7 @@ _CATALOGUE = [
     Kpi("equity_p90_ratio", "ratio", "lower", "Неравенство: 90-й процентиль ожидания худшей группы к общему", "Equity: worst group's p90 wait over overall p90", matters=0.05),
     Kpi("motion_min_per_day", "min", "lower", "Лишние перемещения: минут за день", "Motion: minutes a day", matters=5.0),
     Kpi("overprocessing_min_per_day", "min", "lower", "Излишняя обработка: минут за день", "Over-processing: minutes a day", matters=5.0),
+    Kpi("overproduction_min_per_day", "min", "lower", "Перепроизводство: минут за день на незаказанные книги, пока заказанные ждут", "Overproduction: minutes a day on items nobody asked for while requested ones wait", matters=5.0),
 ]
 
 KPIS: dict[str, Kpi] = {k.id: k for k in _CATALOGUE}
@@ -95,6 +96,7 @@ MATTERS_WHY: dict[str, str] = {
     "utilisation": "two percentage points of a role's time (assumption)",
     "motion_min_per_day": "five minutes of staff time a day (assumption)",
     "overprocessing_min_per_day": "five minutes of staff time a day (assumption)",
+    "overproduction_min_per_day": "five minutes of staff time a day (assumption)",
 }
 
 

@@ -26,6 +26,11 @@ Definitions (the README's KPI table says the same):
   `reader_value_added_share`; `motion_min_per_day` and `overprocessing_min_per_day` are the minutes
   of parts named as those wastes (readers after the warm-up, back-office items worked after it) per
   opening day (None in a scenario without parts; 0 when no part is named so);
+- acquisitions lead times count items shelved after the warm-up; with a back-office warm-up
+  (`acquisitions.warmup_days`) the run starts that many days before day 0, and the items of the
+  initial WIP that seed it are left out (their receipt time is assumed);
+- `overproduction_min_per_day` is the back-office work done on items nobody asked for while an
+  item a reader asked for waited at the same step (`sim.wastewalk`), per opening day;
 - `first_pass_yield` is the share of operations (readers' steps and new items' steps) done right
   the first time, with no rework.
 """
@@ -220,6 +225,9 @@ def compute_metrics(scenario: Scenario, log: EventLog) -> RepMetrics:
 
     # --- back office --------------------------------------------------------------------------
     acq_done = (k == Ev.ACQ_SHELVED) & (t >= warm)
+    seeds = k == Ev.ACQ_SEED
+    if seeds.any():  # the warm-up's seed items: their receipt time is an assumption, not a result
+        acq_done &= ~np.isin(ent, ent[seeds])
     kpis["acquisitions_lead_time_days"] = _mean(val[acq_done] / 1440.0)
     requested = np.zeros(int(ent[k == Ev.ACQ_REQUESTED].max()) + 1 if (k == Ev.ACQ_REQUESTED).any() else 0, dtype=bool)
     requested[ent[k == Ev.ACQ_REQUESTED]] = True
@@ -285,6 +293,15 @@ def compute_metrics(scenario: Scenario, log: EventLog) -> RepMetrics:
         rows = walk & (member_role[np.maximum(log.staff, 0)] == r)
         kpis[f"walk_m_per_day.{role_id}"] = _share(float(val[rows].sum()), days)
     kpis["walk_m_per_day"] = _share(float(val[walk].sum()), days)
+    # overproduction: back-office minutes spent on items nobody asked for while an item a reader asked
+    # for waited at the same step (the waste walk's measure), per opening day
+    if scenario.acquisitions is not None and scenario.acquisitions.requested_share > 0:
+        from .wastewalk import ahead_of_requested
+
+        ahead = sum(w.amount for w in ahead_of_requested(log, warm, log.end_min))
+        kpis["overproduction_min_per_day"] = _share(ahead, days)
+    else:
+        kpis["overproduction_min_per_day"] = None
     # minutes of work that is a named waste inside a step (parts), per opening day
     for waste in ("motion", "overprocessing"):
         named = [i for i, p in enumerate(part_specs) if p.waste == waste]

@@ -201,7 +201,7 @@ def measure_wastes(scenario: Scenario, log: EventLog, start: float | None = None
     # motion: set-up on switching stations
     out += _switching(scenario, log, lo, hi)
     # overproduction: work on items nobody asked for while a requested item waited at that step
-    out += _ahead_of_requested(log, lo, hi)
+    out += ahead_of_requested(log, lo, hi)
     return [w for w in out if w.waste in WASTES]
 
 
@@ -225,7 +225,9 @@ def _switching(scenario: Scenario, log: EventLog, lo: float, hi: float) -> list[
     return out
 
 
-def _ahead_of_requested(log: EventLog, lo: float, hi: float) -> list[Waste]:
+def ahead_of_requested(log: EventLog, lo: float, hi: float) -> list[Waste]:
+    """Overproduction per back-office step: minutes of work on items nobody asked for, in batches
+    started while an item a reader asked for waited at that step (work done in [lo, hi))."""
     k, t, val, ent, step = log.kind, log.t, log.value, log.entity, log.step
     req_rows = k == Ev.ACQ_REQUESTED
     requested = set(ent[req_rows].tolist())

@@ -325,7 +325,7 @@ SEEN = [
     ("motion", "motion_min_per_day", "five_s_desk"),
     ("motion", "walk_m_per_day.stack_keeper", "five_s_stacks"),
     ("transport", "walk_m_per_day.cataloguer", "vsm_remove_waste"),
-    ("overproduction", "acquisitions_requested_lead_time_days", "pull_requested_first"),
+    ("overproduction", "overproduction_min_per_day", "pull_requested_first"),
     ("overprocessing", "overprocessing_min_per_day", "vsm_remove_waste"),
 ]
 # the value-stream tool is filed under over-processing; its description says it removes transport too

@@ -74,7 +74,8 @@ def expected_readers(scenario: Scenario) -> float:
     cal = scenario.calendar
     scale = scenario.arrivals.scale
     if cal.mode == "daily":
-        return sum(sum(scenario.arrivals.profile(cal.weekday_of(d))) for d in range(cal.days)) * scale
+        first = -scenario.acquisitions.warmup_days if scenario.acquisitions is not None else 0
+        return sum(sum(scenario.arrivals.profile(cal.weekday_of(d))) for d in range(first, cal.days)) * scale
     profile = scenario.arrivals.per_hour["default"]
     hours = float(cal.hours or 0)
     whole = math.floor(hours)

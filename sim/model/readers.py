@@ -48,8 +48,8 @@ def build_steps(ctx: Context, stations: dict[str, Station]) -> list[StepRT]:
 class Readers:
     """The arrival process and each reader's visit along the route of its purpose."""
 
-    __slots__ = ("active", "count", "ctx", "fixed_group", "group_cum", "groups", "routes", "staff", "stations",
-                 "steps", "u_group", "u_purpose", "u_self", "v_group", "v_purpose", "v_self")
+    __slots__ = ("active", "adopt", "assist", "count", "ctx", "fixed_group", "group_cum", "groups", "routes", "staff",
+                 "stations", "steps", "u_group", "u_purpose", "u_self", "v_group", "v_purpose", "v_self")
 
     def __init__(self, ctx: Context, steps: list[StepRT], staff: Staff, stations: list[Station]) -> None:
         s, rng = ctx.scenario, ctx.rng
@@ -71,6 +71,12 @@ class Readers:
             patience = rng.mapped("reader.patience", g.patience.from_uniform, gid) if g.patience is not None else None
             self.groups.append(GroupRT(g, [p for p, _ in mix], cum, patience))
         step_index = {sid: i for i, sid in enumerate(s.steps)}
+        # per group: self-service step -> the share that uses it (None: every option at the group's one share),
+        # and step -> the assistance step taken just before it (None: no help needed)
+        self.adopt: list[dict[int, float] | None] = [
+            {step_index[k]: v for k, v in g.adoption.items()} or None for g in s.groups.values()]
+        self.assist: list[dict[int, int] | None] = [
+            {step_index[k]: step_index[v] for k, v in g.assistance.items()} or None for g in s.groups.values()]
         self.routes = [[step_index[sid] for sid in p.route] for p in s.purposes.values()]
         self.v_group: Sequence[float] = ()
         self.fixed_group: list[int] = []  # each reader's group, when groups have their own hourly shapes
@@ -89,7 +95,7 @@ class Readers:
         scale = s.arrivals.scale
         if cal.mode == "daily":
             segments = []
-            for d in range(cal.days):
+            for d in range(self.ctx.first_day, cal.days):
                 profile = s.arrivals.profile(cal.weekday_of(d))
                 start = d * 1440.0 + cal.open_min
                 segments += [(start + h * 60.0, start + (h + 1) * 60.0, rate * scale) for h, rate in enumerate(profile)]
@@ -118,7 +124,7 @@ class Readers:
         times: list[float] = []
         groups: list[int] = []
         gens = [self.ctx.rng.generator(f"arrivals.{gid}") for gid in s.groups]
-        for d in range(cal.days):
+        for d in range(self.ctx.first_day, cal.days):
             start = d * 1440.0 + cal.open_min
             for g, rates in enumerate(s.demand(cal.weekday_of(d))):
                 gen = gens[g]
@@ -185,7 +191,12 @@ class Readers:
                 k += 1
         purpose = purposes[k]
         patience = patience_stream[n] if patience_stream is not None else None
-        self_service = group.self_service_adoption > 0 and self.v_self[n] < group.self_service_adoption
+        share = group.self_service_adoption
+        u_self = self.v_self[n]
+        self_service = share > 0 and u_self < share
+        adopt = self.adopt[g]
+        assist = self.assist[g]
+        pending: StepRT | None = None  # a step that waits while its assistance step runs
         factor = group.service_factor
         balk_at = group.balk_at_queue
         ctx.inside += 1
@@ -196,11 +207,17 @@ class Readers:
         steps = self.steps
         order_time: float | None = None
         i = 0
-        while i < len(route):
-            srt = steps[route[i]]
-            i += 1
-            if self_service and srt.alt is not None:
-                srt = steps[srt.alt]
+        while i < len(route) or pending is not None:
+            if pending is not None:
+                srt, pending = pending, None
+            else:
+                srt = steps[route[i]]
+                i += 1
+                if srt.alt is not None and (self_service if adopt is None else u_self < adopt.get(srt.alt, share)):
+                    srt = steps[srt.alt]
+                if assist is not None and srt.idx in assist:
+                    pending = srt
+                    srt = steps[assist[srt.idx]]
             sidx = srt.idx
             visit = visits.get(sidx, 0)
             visits[sidx] = visit + 1

@@ -117,6 +117,30 @@ def _routes_and_steps(s: Scenario) -> list[Problem]:
     return out
 
 
+def _access(s: Scenario) -> list[Problem]:
+    """Groups' adoption of self-service options and the assistance they need."""
+    ref = _Refs()
+    out = ref.out
+    options = {st.self_service for st in s.steps.values() if st.self_service is not None}
+    for gid, group in s.groups.items():
+        for sid, share in group.adoption.items():
+            ref(("groups", gid, "adoption", sid), sid, s.steps, "step")
+            if sid in s.steps and sid not in options:
+                out.append(problem(("groups", gid, "adoption", sid), "problem.access.not_option", step=shorten(sid)))
+            if not 0 <= share <= 1:
+                out.append(problem(("groups", gid, "adoption", sid), "problem.access.share", value=share))
+        for sid, helper in group.assistance.items():
+            ref(("groups", gid, "assistance", sid), sid, s.steps, "step")
+            ref(("groups", gid, "assistance", sid), helper, s.steps, "step")
+            h = s.steps.get(helper)
+            if h is not None and (h.kind != "service" or s.stations.get(h.station) is None
+                                  or s.stations[h.station].kind != "staffed"):
+                out.append(problem(("groups", gid, "assistance", sid), "problem.access.not_staffed", step=shorten(helper)))
+            if helper == sid or helper in group.assistance:
+                out.append(problem(("groups", gid, "assistance", sid), "problem.access.chain", step=shorten(helper)))
+    return out
+
+
 def _parts(sid: str, step: Step) -> list[Problem]:
     """A step's time is `time` or `parts`, never both; part ids are unique; a stack delivery takes no time."""
     if not step.parts:
@@ -256,7 +280,9 @@ def _sections(s: Scenario) -> list[Problem]:
             ref(("acquisitions", "route", i, "step"), a.step, s.steps, "step")
             if a.step in s.steps:
                 staffed(("acquisitions", "route", i, "step"), s.steps[a.step].station)
-        shipments = s.calendar.horizon_hours / 24.0 / acq.shipment_every_days + 1
+        if acq.warmup_days and s.calendar.mode != "daily":
+            out.append(problem(("acquisitions", "warmup_days"), "problem.warmup.daily_only"))
+        shipments = (s.calendar.horizon_hours / 24.0 + acq.warmup_days) / acq.shipment_every_days + 1
         items = shipments * acq.shipment_size + sum(acq.initial_wip.values())
         if items > MAX_NEW_ITEMS:
             out.append(problem(("acquisitions", "shipment_every_days"), "problem.check.new_items", n=Count(round(items)),
@@ -387,7 +413,8 @@ def expected_readers(s: Scenario) -> float:
     """Mean number of readers the arrival profile brings over the whole run."""
     cal = s.calendar
     if cal.mode == "daily":
-        return sum(sum(s.arrivals.profile(cal.weekday_of(d))) for d in range(cal.days)) * s.arrivals.scale
+        first = -s.acquisitions.warmup_days if s.acquisitions is not None else 0  # the warm-up's readers too
+        return sum(sum(s.arrivals.profile(cal.weekday_of(d))) for d in range(first, cal.days)) * s.arrivals.scale
     profile = s.arrivals.per_hour["default"]
     hours = cal.hours or 0
     full, rest = divmod(hours, 1)
@@ -398,7 +425,7 @@ def expected_readers(s: Scenario) -> float:
 
 STAGES: list[list[tuple[str, Check]]] = [
     [("ids", _ids), ("shares", _shares), ("routes_and_steps", _routes_and_steps), ("stations", _stations),
-     ("roles", _roles), ("counts", _counts)],
+     ("roles", _roles), ("counts", _counts), ("access", _access)],
     [("profile_hours", _profile_hours), ("horizon", _horizon), ("sections", _sections),
      ("distributions", _distributions), ("plan", _plan), ("group_profiles", _group_profiles)],
     [("staffing", _staffing)],

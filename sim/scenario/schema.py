@@ -176,6 +176,14 @@ class ReaderGroup(Named):
 
     With `arrivals`, the group's readers come by its own hourly shape (seniors in the morning,
     pupils after school); its share of each day's readers stays `share`.
+
+    `adoption` gives the share of the group that uses one self-service or online option (a step
+    named as another step's `self_service`), instead of `self_service_adoption` (which stays the
+    share for the options not listed): a reader uses an option when its one self-service draw is
+    below the option's share, so the readers at ease with one option are the ones who use the more
+    common ones too. `assistance` maps a step to a service step the group's readers take just before
+    it: help from a librarian (finding a book on the open shelves with the reader, showing the
+    kiosk), in that station's line and on its staff's time, at the group's pace (`service_factor`).
     """
 
     share: float = Field(ge=0, le=1)
@@ -184,6 +192,8 @@ class ReaderGroup(Named):
     balk_at_queue: int | None = Field(default=None, ge=0, description="leaves at once if this many wait ahead")
     service_factor: float = Field(default=1.0, gt=0, le=10)
     self_service_adoption: float = Field(default=0.0, ge=0, le=1)
+    adoption: dict[str, float] = Field(default_factory=dict, description="self-service step -> the share that uses it")
+    assistance: dict[str, str] = Field(default_factory=dict, description="step -> a step taken just before it (help)")
     purposes: dict[str, float] = Field(min_length=1)
 
 
@@ -313,7 +323,13 @@ class AcquisitionStep(Frozen):
 
 
 class Acquisitions(Frozen):
-    """New items arrive in shipments and pass the back-office steps to the shelf."""
+    """New items arrive in shipments and pass the back-office steps to the shelf.
+
+    `warmup_days` (daily calendars): the whole library (readers, staff, the back office, shipments on
+    their schedule extended backwards) runs that many days before day 0, and no figure counts them.
+    The back office then starts the counted days in the state its own flow makes, and `initial_wip`
+    only seeds the warm-up: its items, whose receipt (`initial_age_days`) is an assumption, are left
+    out of the lead-time figures."""
 
     shipment_every_days: float = Field(ge=0.05, le=3650)
     shipment_size: int = Field(ge=1, le=10_000)
@@ -323,6 +339,7 @@ class Acquisitions(Frozen):
     route: list[AcquisitionStep] = Field(min_length=1, max_length=20)
     initial_wip: dict[str, int] = Field(default_factory=dict)
     initial_age_days: float = Field(default=0.0, ge=0, le=3650)
+    warmup_days: int = Field(default=0, ge=0, le=60, description="days the library runs before day 0, not counted")
 
 
 class Cost(Frozen):
