@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from sim.experiment import Results
 from sim.i18n import num, pick, plotly_separators, t
 from sim.scenario import Scenario
-from sim.vsm import ValueStream
+from sim.vsm import ValueStream, VsmStep
 
 BLUE, ORANGE, SKY, GREEN, VERMILLION, PURPLE, GREY = "#0072B2", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#7F7F7F"
 VALUE_COLOURS = {"value_added": BLUE, "necessary": ORANGE, "waste": VERMILLION}
@@ -243,6 +243,13 @@ def vsm_summary(stream: ValueStream, lang: str) -> str:
              va=num(stream.value_added_min / scale, lang), pce="—" if pce is None else f"{num(100 * pce, lang, 0)}%")
 
 
+def _parts_label(step: VsmStep, scale: float, unit: str, lang: str) -> str:
+    """A line per part of a step split into parts: its name, minutes and value class (or waste)."""
+    return "".join(
+        f"<br>· {_wrap(pick(p.name, lang), 30)}: {num(p.process_min / scale, lang)} {unit} "
+        f"({t('waste.' + p.waste, lang) if p.waste else t('vsm.' + p.value, lang)})" for p in step.parts)
+
+
 def _value_legend(fig: go.Figure, lang: str) -> None:
     for value, colour in VALUE_COLOURS.items():  # a legend of the value classes
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", marker=dict(symbol="square", size=14, color=colour),
@@ -267,7 +274,8 @@ def vsm(stream: ValueStream, lang: str, *, compact: bool = False) -> go.Figure:
         fig.add_shape(type="rect", x0=x0, x1=x0 + width, y0=1.0, y1=2.3, line=dict(color=colour, width=3),
                       fillcolor=colour, opacity=0.15)
         label = (f"<b>{_wrap(pick(step.name, lang), 26)}</b><br><i>{t('vsm.' + step.value, lang)}</i>"
-                 f"<br>{t('vsm.process', lang)}: {num(step.process_min / scale, lang)} {unit}")
+                 f"<br>{t('vsm.process', lang)}: {num(step.process_min / scale, lang)} {unit}"
+                 f"{_parts_label(step, scale, unit, lang)}")
         fig.add_annotation(x=x0 + width / 2, y=1.65, text=label, showarrow=False, font=dict(size=13, color="black"))
         fig.add_annotation(x=x0 - gap / 2, y=0.85, showarrow=False, font=dict(size=13, color=VERMILLION),
                            text=f"△<br>{num(step.wait_min / scale, lang)} {unit}")
@@ -294,7 +302,8 @@ def _vsm_compact(stream: ValueStream, lang: str) -> go.Figure:
         fig.add_shape(type="rect", x0=0.0, x1=1.0, y0=top - row, y1=top, line=dict(color=colour, width=3),
                       fillcolor=colour, opacity=0.15)
         label = (f"<b>{_wrap(pick(step.name, lang), 28)}</b><br><i>{t('vsm.' + step.value, lang)}</i> · "
-                 f"{t('vsm.process', lang)}: {num(step.process_min / scale, lang)} {unit}")
+                 f"{t('vsm.process', lang)}: {num(step.process_min / scale, lang)} {unit}"
+                 f"{_parts_label(step, scale, unit, lang)}")
         fig.add_annotation(x=0.5, y=top - row / 2, text=label, showarrow=False, font=dict(size=12, color="black"))
     _value_legend(fig, lang)
     bottom = -(len(stream.steps) - 1) * 1.6 * row - row

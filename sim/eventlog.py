@@ -44,6 +44,9 @@ class Ev(IntEnum):
     ACQ_STEP_DONE = 24  # an item's batch finishes a step; value = minutes from the batch's start
     WAIT_AT_END = 25  # the run ends with the reader in a queue; value = minutes waited in it so far
     WALK = 26  # a staff member finishes work that walked (a run, a trip to the hall); value = metres
+    PART = 27  # a part of a step with parts, right after the step's end (SERVICE_END, SELF_END, ACQ_WORK),
+    # one row per part in the step's order; value = minutes of the part (reworks included)
+    ACQ_SEED = 28  # an item of the initial WIP that seeds a back-office warm-up; value = its assumed age
 
 
 @dataclass

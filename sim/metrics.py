@@ -22,6 +22,15 @@ Definitions (the README's KPI table says the same):
 - `wait_p90_worst_group` is the largest p90 wait of a group (minutes) and `wait_p90_group_gap` the
   difference between the largest and the smallest, over groups with at least 30 readers: unlike
   `equity_p90_ratio` they do not get worse when every group waits less;
+- a step split into parts (`steps.*.parts`) counts each part by its own value class in `pce` and
+  `reader_value_added_share`; `motion_min_per_day` and `overprocessing_min_per_day` are the minutes
+  of parts named as those wastes (readers after the warm-up, back-office items worked after it) per
+  opening day (None in a scenario without parts; 0 when no part is named so);
+- acquisitions lead times count items shelved after the warm-up; with a back-office warm-up
+  (`acquisitions.warmup_days`) the run starts that many days before day 0, and the items of the
+  initial WIP that seed it are left out (their receipt time is assumed);
+- `overproduction_min_per_day` is the back-office work done on items nobody asked for while an
+  item a reader asked for waited at the same step (`sim.wastewalk`), per opening day;
 - `first_pass_yield` is the share of operations (readers' steps and new items' steps) done right
   the first time, with no rework.
 """
@@ -34,7 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .eventlog import Ev, EventLog
-from .scenario import Scenario
+from .scenario import Scenario, StepPart
 
 MIN_GROUP_READERS = 30
 EQUITY_FLOOR_MIN = 1.0
@@ -134,11 +143,17 @@ def compute_metrics(scenario: Scenario, log: EventLog) -> RepMetrics:
     # the shelf search is necessary, whatever the step says: the value is the book in the reader's
     # hands, and counting the search would inflate PCE with the very time that misshelving and the
     # cart make longer
+    # a step split into parts counts by its parts' value classes, not by its own
     va_steps = np.array([scenario.steps[s].value == "value_added" and scenario.steps[s].kind != "shelf_search"
-                         for s in log.step_ids] + [False])
+                         and not scenario.steps[s].parts for s in log.step_ids] + [False])
     done_rows = ((k == Ev.SERVICE_END) | (k == Ev.SELF_END)) & (grp >= 0)
     va_rows = done_rows & va_steps[step]
     va_time = np.bincount(ent[va_rows], weights=val[va_rows], minlength=n_readers)
+    part_rows, part_specs = step_parts(scenario, log)
+    if len(part_rows):
+        va_part = np.array([p.value == "value_added" for p in part_specs], dtype=bool)
+        rows = part_rows[va_part & (grp[part_rows] >= 0)]
+        va_time += np.bincount(ent[rows], weights=val[rows], minlength=n_readers)
 
     def reader_figures(mask: np.ndarray) -> dict[str, float | None]:
         arrived = int(mask.sum())
@@ -210,6 +225,9 @@ def compute_metrics(scenario: Scenario, log: EventLog) -> RepMetrics:
 
     # --- back office --------------------------------------------------------------------------
     acq_done = (k == Ev.ACQ_SHELVED) & (t >= warm)
+    seeds = k == Ev.ACQ_SEED
+    if seeds.any():  # the warm-up's seed items: their receipt time is an assumption, not a result
+        acq_done &= ~np.isin(ent, ent[seeds])
     kpis["acquisitions_lead_time_days"] = _mean(val[acq_done] / 1440.0)
     requested = np.zeros(int(ent[k == Ev.ACQ_REQUESTED].max()) + 1 if (k == Ev.ACQ_REQUESTED).any() else 0, dtype=bool)
     requested[ent[k == Ev.ACQ_REQUESTED]] = True
@@ -275,13 +293,96 @@ def compute_metrics(scenario: Scenario, log: EventLog) -> RepMetrics:
         rows = walk & (member_role[np.maximum(log.staff, 0)] == r)
         kpis[f"walk_m_per_day.{role_id}"] = _share(float(val[rows].sum()), days)
     kpis["walk_m_per_day"] = _share(float(val[walk].sum()), days)
+    # overproduction: back-office minutes spent on items nobody asked for while an item a reader asked
+    # for waited at the same step (the waste walk's measure), per opening day
+    if scenario.acquisitions is not None and scenario.acquisitions.requested_share > 0:
+        ahead = sum(minutes for _, minutes, _ in overproduction_by_step(log, warm, log.end_min))
+        kpis["overproduction_min_per_day"] = _share(ahead, days)
+    else:
+        kpis["overproduction_min_per_day"] = None
+    # minutes of work that is a named waste inside a step (parts), per opening day
+    for waste in ("motion", "overprocessing"):
+        named = [i for i, p in enumerate(part_specs) if p.waste == waste]
+        if not any(sp.parts for sp in scenario.steps.values()):
+            kpis[f"{waste}_min_per_day"] = None
+            continue
+        rows = part_rows[named]
+        is_reader = grp[rows] >= 0
+        keep = t[rows] >= warm
+        keep[is_reader] = counted[ent[rows][is_reader]] if n_readers else False
+        kpis[f"{waste}_min_per_day"] = _share(float(val[rows[keep]].sum()), days)
     kpis["overtime_cost"] = sum(scenario.roles[log.role_ids[member_role[m]]].wage_per_hour * h
                                 for (m, _d), h in overtime.items()) + premium
 
     hours, hourly = _hourly(scenario, log, arrival, served, left)
     steps = _step_stats(log, counted, n_readers)
+    steps.update(_part_stats(scenario, log, part_rows, part_specs, counted))
     kpis = {key: (None if v is None or (isinstance(v, float) and math.isnan(v)) else v) for key, v in kpis.items()}
     return RepMetrics(kpis, group_figs, hours, hourly, wait_samples, steps)
+
+
+def part_key(step_id: str, part_id: str) -> str:
+    """The key of a step's part among the value-stream sums (`RepMetrics.steps`): `step/part`."""
+    return f"{step_id}/{part_id}"
+
+
+def overproduction_by_step(log: EventLog, lo: float, hi: float) -> list[tuple[str, float, int]]:
+    """Per back-office step (id, minutes, batches): work on items nobody asked for, in batches started
+    while an item a reader asked for waited at that step (work done in [lo, hi)). The waste walk
+    (`sim.wastewalk`) names these as overproduction; the figure sums them."""
+    k, t, val, ent, step = log.kind, log.t, log.value, log.entity, log.step
+    req_rows = k == Ev.ACQ_REQUESTED
+    requested = set(ent[req_rows].tolist())
+    if not requested:
+        return []
+    waits = np.nonzero(k == Ev.ACQ_WAIT)[0]
+    req_wait = np.asarray([r for r in waits if int(ent[r]) in requested], dtype=np.int64)
+    out: list[tuple[str, float, int]] = []
+    work = np.nonzero((k == Ev.ACQ_WORK) & (t >= lo) & (t < hi))[0]
+    for s_idx in np.unique(step[work]):
+        w_rows = [r for r in work if step[r] == s_idx and int(ent[r]) not in requested]
+        rq = req_wait[step[req_wait] == s_idx] if len(req_wait) else req_wait
+        if not w_rows or not len(rq):
+            continue
+        r_start, r_end = t[rq] - val[rq], t[rq]
+        minutes, n = 0.0, 0
+        for r in w_rows:
+            # the batch started at t[r]; a requested item still waiting then was passed over
+            if np.any((r_start <= t[r]) & (t[r] < r_end)):
+                minutes += float(val[r])
+                n += 1
+        if n:
+            out.append((log.step_ids[int(s_idx)], minutes, n))
+    return out
+
+
+def step_parts(scenario: Scenario, log: EventLog) -> tuple[np.ndarray, list[StepPart]]:
+    """The log's part rows and, for each, the part it is: a step logs its parts in their order, one
+    row each, every time it is done, so the i-th part row of a step is part i modulo their number."""
+    rows = np.nonzero(log.kind == Ev.PART)[0]
+    specs: list[StepPart | None] = [None] * len(rows)
+    steps = log.step[rows]
+    for s_idx in np.unique(steps):
+        parts = scenario.steps[log.step_ids[int(s_idx)]].parts or []
+        where = np.nonzero(steps == s_idx)[0]
+        for i, r in enumerate(where.tolist()):
+            specs[r] = parts[i % len(parts)]
+    return rows, [p for p in specs if p is not None]
+
+
+def _part_stats(scenario: Scenario, log: EventLog, rows: np.ndarray, specs: list[StepPart],
+                counted: np.ndarray) -> dict[str, StepStats]:
+    """Per part of a step (key `part_key`): how often it was done and its minutes (counted readers,
+    back-office work after the warm-up), for the value-stream map."""
+    out: dict[str, StepStats] = {}
+    for r, spec in zip(rows.tolist(), specs, strict=True):
+        g, e = int(log.group[r]), int(log.entity[r])
+        if (g >= 0 and not counted[e]) or (g < 0 and log.t[r] < log.warmup_min):
+            continue
+        stats = out.setdefault(part_key(log.step_ids[int(log.step[r])], spec.id), StepStats())
+        stats.count += 1
+        stats.process_sum += float(log.value[r])
+    return out
 
 
 def _overtime_hours(scenario: Scenario, log: EventLog) -> dict[tuple[int, int], float]:

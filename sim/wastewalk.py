@@ -17,6 +17,8 @@ the list sorted by size. What is measured, over the window [start, end):
 - motion: staff-minutes of set-up when a member switches between stations (finding the place
   again after an interruption);
 - over-processing: minutes of other steps the scenario marks as waste;
+- any waste a part of a step names (`steps.*.parts`, e.g. motion: looking for a form at the desk;
+  over-processing: the same copy recorded twice): the minutes of that part, at its step;
 - overproduction: minutes of back-office work done on items nobody asked for while an item a
   reader asked for waited at the same step (items processed before the requested ones).
 
@@ -40,7 +42,7 @@ import numpy as np
 
 from .eventlog import Ev, EventLog
 from .i18n import pick, plural, t
-from .metrics import integrate
+from .metrics import integrate, overproduction_by_step, step_parts
 from .scenario import WASTES, Scenario
 
 DEFAULT_TOP_N = 5
@@ -188,10 +190,19 @@ def measure_wastes(scenario: Scenario, log: EventLog, start: float | None = None
         elif spec.walk_m <= 0 and spec.kind == "service":
             out.append(Waste("overprocessing", "step", sid, minutes, "min", minutes, int(rows.sum())))
 
+    # wastes named by parts of steps (minutes of the part, at its step)
+    part_rows, part_specs = step_parts(scenario, log)
+    named: dict[tuple[str, str], list[float]] = {}
+    for r, part in zip(part_rows.tolist(), part_specs, strict=True):
+        if part.waste is not None and lo <= t[r] < hi and val[r] > 0:
+            named.setdefault((part.waste, log.step_ids[int(step[r])]), []).append(float(val[r]))
+    for (kind, sid), spans in named.items():
+        out.append(Waste(kind, "step", sid, sum(spans), "min", sum(spans), len(spans)))
+
     # motion: set-up on switching stations
     out += _switching(scenario, log, lo, hi)
     # overproduction: work on items nobody asked for while a requested item waited at that step
-    out += _ahead_of_requested(log, lo, hi)
+    out += ahead_of_requested(log, lo, hi)
     return [w for w in out if w.waste in WASTES]
 
 
@@ -215,31 +226,11 @@ def _switching(scenario: Scenario, log: EventLog, lo: float, hi: float) -> list[
     return out
 
 
-def _ahead_of_requested(log: EventLog, lo: float, hi: float) -> list[Waste]:
-    k, t, val, ent, step = log.kind, log.t, log.value, log.entity, log.step
-    req_rows = k == Ev.ACQ_REQUESTED
-    requested = set(ent[req_rows].tolist())
-    if not requested:
-        return []
-    waits = np.nonzero(k == Ev.ACQ_WAIT)[0]
-    req_wait = np.asarray([r for r in waits if int(ent[r]) in requested], dtype=np.int64)
-    out = []
-    work = np.nonzero((k == Ev.ACQ_WORK) & _in(t, lo, hi))[0]
-    for s_idx in np.unique(step[work]):
-        w_rows = [r for r in work if step[r] == s_idx and int(ent[r]) not in requested]
-        rq = req_wait[step[req_wait] == s_idx] if len(req_wait) else req_wait
-        if not w_rows or not len(rq):
-            continue
-        r_start, r_end = t[rq] - val[rq], t[rq]
-        minutes, n = 0.0, 0
-        for r in w_rows:
-            # the batch started at t[r]; a requested item still waiting then was passed over
-            if np.any((r_start <= t[r]) & (t[r] < r_end)):
-                minutes += float(val[r])
-                n += 1
-        if n:
-            out.append(Waste("overproduction", "step", log.step_ids[int(s_idx)], minutes, "min", minutes, n))
-    return out
+def ahead_of_requested(log: EventLog, lo: float, hi: float) -> list[Waste]:
+    """Overproduction per back-office step: minutes of work on items nobody asked for, in batches
+    started while an item a reader asked for waited at that step (work done in [lo, hi))."""
+    return [Waste("overproduction", "step", step_id, minutes, "min", minutes, n)
+            for step_id, minutes, n in overproduction_by_step(log, lo, hi)]
 
 
 def ground_truth(scenario: Scenario, log: EventLog, start: float | None = None, end: float | None = None) -> list[Waste]:

@@ -248,7 +248,9 @@ def _check_vsm(stream: ValueStream, scenario: Scenario, lang: str) -> None:
     # the summary: lead time = the sum of process and waiting times of the steps
     lead = sum(s.process_min + s.wait_min for s in stream.steps)
     assert stream.lead_time_min == pytest.approx(lead)
-    va = sum(s.process_min for s in stream.steps if s.value == "value_added")
+    # value-added: a step's value-added parts, or the whole step if it is value-added and has no parts
+    va = sum(sum(p.process_min for p in s.parts if p.value == "value_added") if s.parts
+             else s.process_min if s.value == "value_added" else 0.0 for s in stream.steps)
     assert stream.value_added_min == pytest.approx(va)
     summary = charts.vsm_summary(stream, lang)
     pce = "—" if lead <= 0 else f"{num(100 * va / lead, lang, 0)}%"

@@ -105,14 +105,14 @@ def test_form_edits_keep_comments_and_order() -> None:
     doc = load(text)
     put(doc, ("arrivals", "per_hour", "default"), [20, 24, 28, 30, 28, 30, 38, 50, 55, 35])
     put(doc, ("roles", "librarian", "staff"), [3, 3, 3, 3, 3, 3, 3, 3, 3, 3])
-    put(doc, ("steps", "checkout", "time"), {"dist": "triangular", "low": 1, "mode": 2, "high": 4})
+    put(doc, ("steps", "pickup_desk", "time"), {"dist": "triangular", "low": 1, "mode": 2, "high": 4})
     out = dump(doc)
     assert "# The lending hall of a regional universal scientific library" in out
     assert "#         10  11  12  13  14  15  16  17  18  19" in out
     scenario = scenario_from_text(out)
     assert scenario.arrivals.per_hour["default"][0] == 20
     assert scenario.roles["librarian"].staff == [3] * 10
-    assert scenario.steps["checkout"].time.mean_value() == pytest.approx(7 / 3)
+    assert scenario.steps["pickup_desk"].time.mean_value() == pytest.approx(7 / 3)
     assert list(load(out)) == list(doc)  # key order as it was
     assert get(load(out), ("arrivals", "per_hour", "default")).fa.flow_style()
 

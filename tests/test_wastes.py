@@ -316,24 +316,32 @@ def test_levelling_staff_to_demand_helps_on_average_and_clearly_hurts_a_group() 
 
 # --- the wastes of the library as it is, each seen in a figure and moved by its tool -----------------
 
-# waste -> (a figure that shows it in the as-is hall, the tool that attacks it). Over-processing has
-# no figure of its own yet (it needs value classes inside a step), nor motion at the desk.
-SEEN = {
-    "waiting": ("stack_order_lead_time_mean", "pull_stack_runs"),
-    "inventory": ("books_not_found_cart", "one_piece_reshelving"),
-    "defects": ("books_not_found_misshelved", "poka_yoke"),
-    "motion": ("walk_m_per_day.stack_keeper", "five_s_stacks"),
-    "transport": ("walk_m_per_day.cataloguer", "vsm_remove_waste"),
-    "overproduction": ("acquisitions_requested_lead_time_days", "pull_requested_first"),
-}
+# (waste, a figure that shows it in the as-is hall, the tool that attacks it): all seven wastes.
+# Motion shows twice: at the desk (parts of the desk's steps) and in the stacks (the stack keeper's walk).
+SEEN = [
+    ("waiting", "stack_order_lead_time_mean", "pull_stack_runs"),
+    ("inventory", "books_not_found_cart", "one_piece_reshelving"),
+    ("defects", "books_not_found_misshelved", "poka_yoke"),
+    ("motion", "motion_min_per_day", "five_s_desk"),
+    ("motion", "walk_m_per_day.stack_keeper", "five_s_stacks"),
+    ("transport", "walk_m_per_day.cataloguer", "vsm_remove_waste"),
+    ("overproduction", "overproduction_min_per_day", "pull_requested_first"),
+    ("overprocessing", "overprocessing_min_per_day", "vsm_remove_waste"),
+]
 # the value-stream tool is filed under over-processing; its description says it removes transport too
 ALSO_ATTACKS = {"vsm_remove_waste": "transport"}
+
+
+def test_all_seven_wastes_are_seen() -> None:
+    from sim.scenario import WASTES
+
+    assert {waste for waste, _, _ in SEEN} == set(WASTES) - {"talent"}
 
 
 def test_each_seen_waste_has_a_figure_with_a_ci_and_its_tool_moves_it() -> None:
     hall = load_scenario(HALL)
     base = run_experiment(hall, 10, seed=3, workers=1)
-    for waste, (figure, tool) in SEEN.items():
+    for waste, figure, tool in SEEN:
         assert waste in (hall.tools[tool].waste, ALSO_ATTACKS.get(tool)), (waste, tool)
         estimate = base.kpis[figure]
         assert estimate.ci95 is not None and estimate.ci95[0] > 0, (waste, figure, estimate)

@@ -36,11 +36,16 @@ class BackOffice:
     def start(self) -> None:
         """Before the run: the work in process at the start, then the shipments process."""
         acq = self.spec
-        receipt = -acq.initial_age_days * 1440.0
+        start = self.ctx.env._now
+        receipt = start - acq.initial_age_days * 1440.0
         for a_idx, a in enumerate(acq.route):
             count = acq.initial_wip.get(a.step, 0)
             if count:
+                first = self.count
                 self.receive(count, receipt, a_idx)
+                if self.ctx.first_day < 0:  # seeds of the warm-up: their assumed age is not a result
+                    for m in range(first, self.count):
+                        self.ctx.row(E.ACQ_SEED, m, -1, -1, -1, -1, start - receipt)
         self.ctx.env.process(self._shipments())
 
     def receive(self, count: int, receipt: float, step: int = 0) -> None:
@@ -112,6 +117,9 @@ class BackOffice:
                 for attempt in range(1, reworks + 1):
                     ctx.row(E.REWORK, m, -1, srt.idx, st.idx, -1, float(attempt))
                 ctx.row(E.ACQ_WORK, m, -1, srt.idx, st.idx, -1, work)
+                if srt.parts is not None:
+                    for part in srt.part_minutes(m, 0, 1.0, reworks):
+                        ctx.row(E.PART, m, -1, srt.idx, st.idx, -1, part)
                 minutes += work
             job.walk = srt.spec.walk_m * len(items)
             self.pull()
@@ -143,6 +151,8 @@ class BackOffice:
         env = self.ctx.env
         horizon = self.ctx.horizon_min
         day = acq.first_shipment_day
+        while day - acq.shipment_every_days >= self.ctx.first_day:  # the schedule goes back into the warm-up
+            day -= acq.shipment_every_days
         offset = cal.open_min if cal.mode == "daily" else 0.0
         while True:
             t = day * 1440.0 + offset

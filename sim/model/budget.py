@@ -74,7 +74,8 @@ def expected_readers(scenario: Scenario) -> float:
     cal = scenario.calendar
     scale = scenario.arrivals.scale
     if cal.mode == "daily":
-        return sum(sum(scenario.arrivals.profile(cal.weekday_of(d))) for d in range(cal.days)) * scale
+        first = -scenario.acquisitions.warmup_days if scenario.acquisitions is not None else 0
+        return sum(sum(scenario.arrivals.profile(cal.weekday_of(d))) for d in range(first, cal.days)) * scale
     profile = scenario.arrivals.per_hour["default"]
     hours = float(cal.hours or 0)
     whole = math.floor(hours)
@@ -91,6 +92,7 @@ def bytes_per_reader(scenario: Scenario) -> float:
     for step in scenario.steps.values():
         if step.time is not None:
             values += VISITS_PER_STEP
+        values += VISITS_PER_STEP * len(step.parts or ())
         if step.error_rate > 0:
             values += VISITS_PER_STEP
     return ARRIVAL_BYTES + values * BYTES_PER_VALUE
@@ -119,6 +121,7 @@ def estimate_memory(scenario: Scenario) -> MemoryEstimate:
                 rows_per_reader += share * 2
             else:
                 rows_per_reader += share * ROWS_PER_STAFFED_STEP
+            rows_per_reader += share * len(step.parts or ())  # a row per part
             if step.returns_books is not None and scenario.reshelving is not None:
                 books = max(1.0, step.returns_books.mean_value())
                 books_per_reader += share * books

@@ -32,7 +32,8 @@ class Clock:
         self.close_hooks: list[Callable[[], None]] = []
         cal = ctx.scenario.calendar
         if cal.mode == "daily":
-            self.open_intervals = [(d * 1440.0 + cal.open_min, d * 1440.0 + cal.close_min) for d in range(cal.days)]
+            self.open_intervals = [(d * 1440.0 + cal.open_min, d * 1440.0 + cal.close_min)
+                                   for d in range(ctx.first_day, cal.days)]
         else:
             self.open_intervals = [(0.0, ctx.horizon_min)]
 

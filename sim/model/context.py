@@ -24,20 +24,23 @@ COMPACT_ROWS = 1 << 16  # log rows kept as Python floats before they are compact
 class Context:
     """What the parts share. `closed`, `inside` and `held_books` change as the run goes; the rest is fixed."""
 
-    __slots__ = ("_extend", "budget", "closed", "end_min", "env", "held_books", "horizon_min", "inside", "log", "rng",
-                 "scenario")
+    __slots__ = ("_extend", "budget", "closed", "end_min", "env", "first_day", "held_books", "horizon_min", "inside",
+                 "log", "rng", "scenario")
 
     def __init__(self, scenario: Scenario, seed: int, replication: int, budget: Budget) -> None:
         self.scenario = scenario
         self.budget = budget
         self.held_books = 0  # on the reshelving cart or in a run: memory the budget counts
-        self.env = simpy.Environment()
+        cal = scenario.calendar
+        acq = scenario.acquisitions
+        # a back-office warm-up: the library runs these days before day 0 (negative times), not counted
+        self.first_day = -acq.warmup_days if acq is not None and cal.mode == "daily" else 0
+        self.env = simpy.Environment(initial_time=self.first_day * 1440.0)
         self.rng = Streams(seed, replication)
         self.log = LogBuilder()
         self._extend = self.log.rows.extend
         self.closed = True
         self.inside = 0
-        cal = scenario.calendar
         if cal.mode == "daily":
             self.horizon_min = (cal.days - 1) * 1440.0 + cal.close_min  # arrivals stop for good
             self.end_min = max(cal.days * 1440.0, self.horizon_min + DRAIN_MIN)  # the run stops

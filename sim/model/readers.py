@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 import simpy
 
+from ..rng import Stream
 from .budget import RunawayScenario
 from .context import CHECK_EVERY, MAX_READERS, Context, E
 from .queues import Station
-from .records import VISITS_PER_STEP, GroupRT, Job, StepRT
+from .records import VISITS_PER_STEP, GroupRT, Job, PartTimes, StepRT
 from .staff import Staff
 
 
@@ -28,7 +29,11 @@ def build_steps(ctx: Context, stations: dict[str, Station]) -> list[StepRT]:
     index = {sid: i for i, sid in enumerate(s.steps)}
     steps = []
     for sid, st in s.steps.items():
-        times = rng.mapped(f"step.{sid}.time", st.time.from_uniform, "time") if st.time else None
+        times: Stream | PartTimes | None = None
+        if st.parts:
+            times = PartTimes([rng.mapped(f"step.{sid}.part.{p.id}", p.time.from_uniform, "time") for p in st.parts])
+        elif st.time:
+            times = rng.mapped(f"step.{sid}.time", st.time.from_uniform, "time")
         steps.append(StepRT(
             index[sid], sid, st, stations[st.station], times,
             errors=rng.uniform(f"step.{sid}.error"),
@@ -43,8 +48,8 @@ def build_steps(ctx: Context, stations: dict[str, Station]) -> list[StepRT]:
 class Readers:
     """The arrival process and each reader's visit along the route of its purpose."""
 
-    __slots__ = ("active", "count", "ctx", "fixed_group", "group_cum", "groups", "routes", "staff", "stations",
-                 "steps", "u_group", "u_purpose", "u_self", "v_group", "v_purpose", "v_self")
+    __slots__ = ("active", "adopt", "assist", "count", "ctx", "fixed_group", "group_cum", "groups", "routes", "staff",
+                 "stations", "steps", "u_group", "u_purpose", "u_self", "v_group", "v_purpose", "v_self")
 
     def __init__(self, ctx: Context, steps: list[StepRT], staff: Staff, stations: list[Station]) -> None:
         s, rng = ctx.scenario, ctx.rng
@@ -66,6 +71,12 @@ class Readers:
             patience = rng.mapped("reader.patience", g.patience.from_uniform, gid) if g.patience is not None else None
             self.groups.append(GroupRT(g, [p for p, _ in mix], cum, patience))
         step_index = {sid: i for i, sid in enumerate(s.steps)}
+        # per group: self-service step -> the share that uses it (None: every option at the group's one share),
+        # and step -> the assistance step taken just before it (None: no help needed)
+        self.adopt: list[dict[int, float] | None] = [
+            {step_index[k]: v for k, v in g.adoption.items()} or None for g in s.groups.values()]
+        self.assist: list[dict[int, int] | None] = [
+            {step_index[k]: step_index[v] for k, v in g.assistance.items()} or None for g in s.groups.values()]
         self.routes = [[step_index[sid] for sid in p.route] for p in s.purposes.values()]
         self.v_group: Sequence[float] = ()
         self.fixed_group: list[int] = []  # each reader's group, when groups have their own hourly shapes
@@ -84,7 +95,7 @@ class Readers:
         scale = s.arrivals.scale
         if cal.mode == "daily":
             segments = []
-            for d in range(cal.days):
+            for d in range(self.ctx.first_day, cal.days):
                 profile = s.arrivals.profile(cal.weekday_of(d))
                 start = d * 1440.0 + cal.open_min
                 segments += [(start + h * 60.0, start + (h + 1) * 60.0, rate * scale) for h, rate in enumerate(profile)]
@@ -113,7 +124,7 @@ class Readers:
         times: list[float] = []
         groups: list[int] = []
         gens = [self.ctx.rng.generator(f"arrivals.{gid}") for gid in s.groups]
-        for d in range(cal.days):
+        for d in range(self.ctx.first_day, cal.days):
             start = d * 1440.0 + cal.open_min
             for g, rates in enumerate(s.demand(cal.weekday_of(d))):
                 gen = gens[g]
@@ -180,7 +191,12 @@ class Readers:
                 k += 1
         purpose = purposes[k]
         patience = patience_stream[n] if patience_stream is not None else None
-        self_service = group.self_service_adoption > 0 and self.v_self[n] < group.self_service_adoption
+        share = group.self_service_adoption
+        u_self = self.v_self[n]
+        self_service = share > 0 and u_self < share
+        adopt = self.adopt[g]
+        assist = self.assist[g]
+        pending: StepRT | None = None  # a step that waits while its assistance step runs
         factor = group.service_factor
         balk_at = group.balk_at_queue
         ctx.inside += 1
@@ -191,11 +207,17 @@ class Readers:
         steps = self.steps
         order_time: float | None = None
         i = 0
-        while i < len(route):
-            srt = steps[route[i]]
-            i += 1
-            if self_service and srt.alt is not None:
-                srt = steps[srt.alt]
+        while i < len(route) or pending is not None:
+            if pending is not None:
+                srt, pending = pending, None
+            else:
+                srt = steps[route[i]]
+                i += 1
+                if srt.alt is not None and (self_service if adopt is None else u_self < adopt.get(srt.alt, share)):
+                    srt = steps[srt.alt]
+                if assist is not None and srt.idx in assist:
+                    pending = srt
+                    srt = steps[assist[srt.idx]]
             sidx = srt.idx
             visit = visits.get(sidx, 0)
             visits[sidx] = visit + 1
@@ -210,6 +232,8 @@ class Readers:
                 yield env.timeout(duration)
                 self._log_reworks(srt, n, g, reworks)
                 log(E.SELF_END, n, g, sidx, st.idx, -1, duration)
+                if srt.parts is not None:
+                    self._log_parts(srt, n, g, visit, factor, reworks)
             else:
                 if balk_at is not None and st.queue_len() >= balk_at:
                     log(E.BALK, n, g, sidx, st.idx, -1, 0.0)
@@ -227,6 +251,8 @@ class Readers:
                     return
                 self._log_reworks(srt, n, g, reworks)
                 log(E.SERVICE_END, n, g, sidx, st.idx, -1, duration)
+                if srt.parts is not None:
+                    self._log_parts(srt, n, g, visit, factor, reworks)
             if srt.search is not None and not srt.search(srt, n, g, visit):
                 if srt.on_nf is not None:
                     ctx.check_budget()  # a search that keeps failing must not loop past the budget
@@ -245,6 +271,11 @@ class Readers:
     def _log_reworks(self, srt: StepRT, n: int, g: int, attempts: int) -> None:
         for attempt in range(1, attempts + 1):
             self.ctx.row(E.REWORK, n, g, srt.idx, srt.station.idx, -1, float(attempt))
+
+    def _log_parts(self, srt: StepRT, n: int, g: int, visit: int, factor: float, reworks: int) -> None:
+        row = self.ctx.row
+        for minutes in srt.part_minutes(n, visit, factor, reworks):
+            row(E.PART, n, g, srt.idx, srt.station.idx, -1, minutes)
 
     def _job_done(self, job: Job) -> None:
         assert job.done_ev is not None

@@ -114,6 +114,24 @@ class Member:
         self.lines: dict[int, deque[Job]] = {}  # station index -> this member's line there
 
 
+class PartTimes:
+    """The times of a step with parts: each part draws from its own stream (`step.<id>.part.<part>`),
+    and the step takes their sum. A step without parts keeps its one stream (`step.<id>.time`), so its
+    draws, and the run of a scenario without parts, stay exactly what they were."""
+
+    __slots__ = ("streams",)
+
+    def __init__(self, streams: list[Stream]) -> None:
+        self.streams = streams
+
+    def __getitem__(self, index: int) -> float:
+        return sum(s[index] for s in self.streams)
+
+    def ensure(self, size: int) -> None:
+        for s in self.streams:
+            s.ensure(size)
+
+
 class StepRT:
     """A step of a route while the model runs: its streams, its station and what it leads to.
 
@@ -131,6 +149,7 @@ class StepRT:
         "not_found",
         "on_nf",
         "order",
+        "parts",
         "return_books",
         "rework_factor",
         "search",
@@ -143,8 +162,8 @@ class StepRT:
         "walk",
     )
 
-    def __init__(self, idx: int, sid: str, spec: Step, station: Station, times: Stream | None, errors: Stream,
-                 not_found: Stream, walk: float, alt: int | None, on_nf: int | None) -> None:
+    def __init__(self, idx: int, sid: str, spec: Step, station: Station, times: Stream | PartTimes | None,
+                 errors: Stream, not_found: Stream, walk: float, alt: int | None, on_nf: int | None) -> None:
         self.idx = idx
         self.sid = sid
         self.spec = spec
@@ -164,6 +183,8 @@ class StepRT:
         self.order: Callable[[int], simpy.Event] | None = None
         self.search: Callable[[StepRT, int, int, int], bool] | None = None
         self.return_books: Callable[[int], None] | None = None
+        # the streams of the step's parts (logged part by part), or None for a step of one piece
+        self.parts: list[Stream] | None = times.streams if isinstance(times, PartTimes) else None
 
     def duration(self, n: int, visit: int, factor: float) -> tuple[float, int]:
         """Minutes of the step for reader (or item) `n`, rework included, and how many reworks."""
@@ -178,6 +199,21 @@ class StepRT:
             attempt += 1
             duration += times[base + min(j + attempt, VISITS_PER_STEP - 1)] * factor * self.rework_factor
         return duration, attempt
+
+    def part_minutes(self, n: int, visit: int, factor: float, reworks: int) -> list[float]:
+        """Minutes of each part of the step for reader (or item) `n`, with the reworks `duration` drew
+        (a rework redoes every part); they add up to the step's time without its walking."""
+        assert self.parts is not None
+        base = n * VISITS_PER_STEP
+        j = min(visit, VISITS_PER_STEP - 1)
+        redo = factor * self.rework_factor
+        out = []
+        for s in self.parts:
+            minutes = s[base + j] * factor
+            for attempt in range(1, reworks + 1):
+                minutes += s[base + min(j + attempt, VISITS_PER_STEP - 1)] * redo
+            out.append(minutes)
+        return out
 
 
 class GroupRT(NamedTuple):

@@ -87,7 +87,7 @@ class LibraryModel:
             warmup_min=s.warmup_hours * 60.0,
             end_min=ctx.end_min,
             horizon_min=ctx.horizon_min,
-            open_intervals=self.clock.open_intervals,
+            open_intervals=[(a, b) for a, b in self.clock.open_intervals if b > 0],  # the warm-up's days not shown
         )
 
 

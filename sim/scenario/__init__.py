@@ -51,6 +51,7 @@ from .schema import (
     Stacks,
     Station,
     Step,
+    StepPart,
     Text,
     Tool,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "Stacks",
     "Station",
     "Step",
+    "StepPart",
     "Term",
     "Text",
     "Tool",

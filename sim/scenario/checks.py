@@ -25,7 +25,7 @@ import numpy as np
 from ..distributions import Distribution
 from ..kpis import KPIS
 from .problems import MAX_PROBLEMS, Count, Path_, Problem, Term, hint, problem, shorten
-from .schema import _ID, MAX_EXPECTED_READERS, MAX_HORIZON_HOURS, MAX_RATE_PER_HOUR, MAX_STAFF_PER_ROLE, Scenario
+from .schema import _ID, MAX_EXPECTED_READERS, MAX_HORIZON_HOURS, MAX_RATE_PER_HOUR, MAX_STAFF_PER_ROLE, Scenario, Step
 
 QUANTILE = 0.9999
 MAX_TIME_MIN = 24 * 60.0  # a day, in minutes
@@ -101,8 +101,9 @@ def _routes_and_steps(s: Scenario) -> list[Problem]:
         ref(("steps", sid, "station"), step.station, s.stations, "station")
         ref(("steps", sid, "self_service"), step.self_service, s.steps, "step")
         ref(("steps", sid, "on_not_found"), step.on_not_found, s.steps, "step")
-        if step.kind != "stack_delivery" and step.time is None:
+        if step.kind != "stack_delivery" and step.time is None and not step.parts:
             out.append(problem(("steps", sid, "time"), "problem.check.needs_time"))
+        out += _parts(sid, step)
         if step.kind == "stack_delivery" and s.stacks is None:
             out.append(problem(("steps", sid, "kind"), "problem.check.needs_stacks"))
         if step.kind == "shelf_search" and s.reshelving is None:
@@ -113,6 +114,47 @@ def _routes_and_steps(s: Scenario) -> list[Problem]:
     for sid, step in s.steps.items():
         if step.on_not_found and step.on_not_found in s.steps and s.steps[step.on_not_found].kind != "service":
             out.append(problem(("steps", sid, "on_not_found"), "problem.check.on_not_found_service"))
+    return out
+
+
+def _access(s: Scenario) -> list[Problem]:
+    """Groups' adoption of self-service options and the assistance they need."""
+    ref = _Refs()
+    out = ref.out
+    options = {st.self_service for st in s.steps.values() if st.self_service is not None}
+    for gid, group in s.groups.items():
+        for sid, share in group.adoption.items():
+            ref(("groups", gid, "adoption", sid), sid, s.steps, "step")
+            if sid in s.steps and sid not in options:
+                out.append(problem(("groups", gid, "adoption", sid), "problem.access.not_option", step=shorten(sid)))
+            if not 0 <= share <= 1:
+                out.append(problem(("groups", gid, "adoption", sid), "problem.access.share", value=share))
+        for sid, helper in group.assistance.items():
+            ref(("groups", gid, "assistance", sid), sid, s.steps, "step")
+            ref(("groups", gid, "assistance", sid), helper, s.steps, "step")
+            h = s.steps.get(helper)
+            if h is not None and (h.kind != "service" or s.stations.get(h.station) is None
+                                  or s.stations[h.station].kind != "staffed"):
+                out.append(problem(("groups", gid, "assistance", sid), "problem.access.not_staffed", step=shorten(helper)))
+            if helper == sid or helper in group.assistance:
+                out.append(problem(("groups", gid, "assistance", sid), "problem.access.chain", step=shorten(helper)))
+    return out
+
+
+def _parts(sid: str, step: Step) -> list[Problem]:
+    """A step's time is `time` or `parts`, never both; part ids are unique; a stack delivery takes no time."""
+    if not step.parts:
+        return []
+    out = []
+    if step.time is not None:
+        out.append(problem(("steps", sid, "parts"), "problem.parts.time_and_parts"))
+    if step.kind == "stack_delivery":
+        out.append(problem(("steps", sid, "parts"), "problem.parts.stack_delivery"))
+    seen: set[str] = set()
+    for i, part in enumerate(step.parts):
+        if part.id in seen:
+            out.append(problem(("steps", sid, "parts", i, "id"), "problem.parts.duplicate", id=part.id))
+        seen.add(part.id)
     return out
 
 
@@ -260,7 +302,9 @@ def _sections(s: Scenario) -> list[Problem]:
             ref(("acquisitions", "route", i, "step"), a.step, s.steps, "step")
             if a.step in s.steps:
                 staffed(("acquisitions", "route", i, "step"), s.steps[a.step].station)
-        shipments = s.calendar.horizon_hours / 24.0 / acq.shipment_every_days + 1
+        if acq.warmup_days and s.calendar.mode != "daily":
+            out.append(problem(("acquisitions", "warmup_days"), "problem.warmup.daily_only"))
+        shipments = (s.calendar.horizon_hours / 24.0 + acq.warmup_days) / acq.shipment_every_days + 1
         items = shipments * acq.shipment_size + sum(acq.initial_wip.values())
         if items > MAX_NEW_ITEMS:
             out.append(problem(("acquisitions", "shipment_every_days"), "problem.check.new_items", n=Count(round(items)),
@@ -291,6 +335,8 @@ def distributions_of(s: Scenario) -> Iterator[tuple[Path_, Distribution, str]]:
     for sid, step in s.steps.items():
         if step.time is not None:
             yield ("steps", sid, "time"), step.time, "time"
+        for i, part in enumerate(step.parts or ()):
+            yield ("steps", sid, "parts", i, "time"), part.time, "time"
         if step.returns_books is not None:
             yield ("steps", sid, "returns_books"), step.returns_books, "books"
     if s.reshelving is not None:
@@ -389,7 +435,8 @@ def expected_readers(s: Scenario) -> float:
     """Mean number of readers the arrival profile brings over the whole run."""
     cal = s.calendar
     if cal.mode == "daily":
-        return sum(sum(s.arrivals.profile(cal.weekday_of(d))) for d in range(cal.days)) * s.arrivals.scale
+        first = -s.acquisitions.warmup_days if s.acquisitions is not None else 0  # the warm-up's readers too
+        return sum(sum(s.arrivals.profile(cal.weekday_of(d))) for d in range(first, cal.days)) * s.arrivals.scale
     profile = s.arrivals.per_hour["default"]
     hours = cal.hours or 0
     full, rest = divmod(hours, 1)
@@ -400,7 +447,7 @@ def expected_readers(s: Scenario) -> float:
 
 STAGES: list[list[tuple[str, Check]]] = [
     [("ids", _ids), ("shares", _shares), ("routes_and_steps", _routes_and_steps), ("stations", _stations),
-     ("roles", _roles), ("counts", _counts), ("floor", _floor)],
+     ("roles", _roles), ("counts", _counts), ("floor", _floor), ("access", _access)],
     [("profile_hours", _profile_hours), ("horizon", _horizon), ("sections", _sections),
      ("distributions", _distributions), ("plan", _plan), ("group_profiles", _group_profiles)],
     [("staffing", _staffing)],

@@ -14,7 +14,12 @@ A tool is data in the scenario file (`tools:`); its `effects` each change one `p
 
 A path is dotted ids (`steps.checkout.time`); a part in brackets picks many: `steps[*]` every step,
 `steps[station=desk]` every step whose station is the desk, `acquisitions.route[step=to_hall]` the
-route items of that step. A path that picks nothing is an error of the scenario file.
+route items of that step, `steps[id=checkout].parts[id=find_form]` one part of a step (`id` of an
+entry of a mapping is its key). After a bracket, entries that lack the rest of the path are passed
+over (`steps[station=desk].time` is the time of every desk step that has one; steps split into
+parts have none). A path that picks nothing is an error of the scenario file.
+
+Scaling a distribution by 0 makes it a fixed 0 (a part of a step that a tool removes from the work).
 
 Order: chosen tools are applied in the order of the scenario's catalogue, whatever order they were
 picked in, and each tool's effects in the order listed. So two `scale` effects on one field
@@ -86,27 +91,35 @@ def _split(path: str) -> list[tuple[str, str | None]]:
     return parts
 
 
-def _matches(item: Any, selector: str) -> bool:
+def _matches(item: Any, selector: str, key: Any = None) -> bool:
     if selector == "*":
         return True
     field, wanted = selector.split("=", 1)
+    if field == "id" and key is not None and not (isinstance(item, dict) and "id" in item):
+        return str(key) == wanted  # an entry of a mapping: its id is its key
     return isinstance(item, dict) and str(item.get(field)) == wanted
 
 
-def _resolve(data: dict[str, Any], path: str, *, allow_new_last: bool = False) -> list[_Target]:
-    """Every place the path picks in plain scenario data."""
+def _resolve(data: dict[str, Any], path: str, *, allow_new_last: bool = False, skip_empty: bool = False) -> list[_Target]:
+    """Every place the path picks in plain scenario data (`skip_empty`: after a bracket, an empty
+    field at the end is passed over, as a missing one is: there is nothing to scale)."""
     parts = _split(path)
     current: list[_Target] = [_Target({"": data}, "", ())]
+    picked = False  # a selector picked (possibly) many: those without the rest of the path are passed over
     for depth, (name, selector) in enumerate(parts):
         last = depth == len(parts) - 1
         following: list[_Target] = []
         for target in current:
             node = target.value
             if not isinstance(node, dict):
+                if picked:
+                    continue
                 raise EffectError("problem.effect.no_part", where=_where(target.path), name=name)
-            if name not in node:
+            if name not in node or (picked and node[name] is None and (not last or skip_empty)):
                 if last and allow_new_last and selector is None:
                     following.append(_Target(node, name, target.path + (name,)))
+                    continue
+                if picked:
                     continue
                 known = ", ".join(shorten(k) for k in sorted(node)[:30]) or "—"
                 raise EffectError("problem.effect.missing", name=name, where=_where(target.path), known=known)
@@ -116,11 +129,13 @@ def _resolve(data: dict[str, Any], path: str, *, allow_new_last: bool = False) -
                 continue
             inner = here.value
             if isinstance(inner, dict):
-                following += [_Target(inner, k, here.path + (k,)) for k, v in inner.items() if _matches(v, selector)]
+                following += [_Target(inner, k, here.path + (k,)) for k, v in inner.items() if _matches(v, selector, k)]
             elif isinstance(inner, list):
                 following += [_Target(inner, i, here.path + (i,)) for i, v in enumerate(inner) if _matches(v, selector)]
             else:
                 raise EffectError("problem.effect.not_collection", where=_where(here.path), selector=selector)
+        if selector is not None:
+            picked = True
         current = following
     if not current:
         raise EffectError("problem.effect.picks_nothing", path=path)
@@ -146,6 +161,8 @@ def _scale_value(value: Any, factor: float, where: Path_) -> Any:
     if isinstance(value, list):
         return [_scale_value(v, factor, where + (i,)) for i, v in enumerate(value)]
     if isinstance(value, dict) and "dist" in value:
+        if factor == 0:  # a time scaled to nothing: the work is gone (no distribution has a mean of 0)
+            return _distribution({"dist": "fixed", "value": 0.0}, lambda d: d, where)
         return _distribution(value, lambda d: d.scaled(factor), where)
     raise EffectError("problem.effect.not_scalable", where=_where(where))
 
@@ -192,7 +209,7 @@ def apply_effect(data: dict[str, Any], effect: dict[str, Any]) -> None:
     factor = float(given) if given is not None else 0.0
     if op in ("set", "add") and "value" not in effect:
         raise EffectError("problem.effect.needs_value", op=op)
-    targets = _resolve(data, path, allow_new_last=(op == "add"))
+    targets = _resolve(data, path, allow_new_last=(op == "add"), skip_empty=op in ("scale", "variability"))
     for target in targets:
         exists = target.key in target.container if isinstance(target.container, dict) else True
         if op == "set":

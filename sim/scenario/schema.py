@@ -176,6 +176,14 @@ class ReaderGroup(Named):
 
     With `arrivals`, the group's readers come by its own hourly shape (seniors in the morning,
     pupils after school); its share of each day's readers stays `share`.
+
+    `adoption` gives the share of the group that uses one self-service or online option (a step
+    named as another step's `self_service`), instead of `self_service_adoption` (which stays the
+    share for the options not listed): a reader uses an option when its one self-service draw is
+    below the option's share, so the readers at ease with one option are the ones who use the more
+    common ones too. `assistance` maps a step to a service step the group's readers take just before
+    it: help from a librarian (finding a book on the open shelves with the reader, showing the
+    kiosk), in that station's line and on its staff's time, at the group's pace (`service_factor`).
     """
 
     share: float = Field(ge=0, le=1)
@@ -184,6 +192,8 @@ class ReaderGroup(Named):
     balk_at_queue: int | None = Field(default=None, ge=0, description="leaves at once if this many wait ahead")
     service_factor: float = Field(default=1.0, gt=0, le=10)
     self_service_adoption: float = Field(default=0.0, ge=0, le=1)
+    adoption: dict[str, float] = Field(default_factory=dict, description="self-service step -> the share that uses it")
+    assistance: dict[str, str] = Field(default_factory=dict, description="step -> a step taken just before it (help)")
     purposes: dict[str, float] = Field(min_length=1)
 
 
@@ -193,17 +203,42 @@ class Purpose(Named):
     route: list[str] = Field(min_length=1, max_length=30)
 
 
+WASTES = ("overproduction", "inventory", "transport", "waiting", "overprocessing", "motion", "defects", "talent")
+
+
+class StepPart(Named):
+    """A part of a step's work with its own value class: lending = scan and issue (value-added) +
+    looking for the form and reaching for it (waste: motion). A step with parts takes their sum;
+    a tool may scale or remove one part (5S removes the motion, not a share of the whole step)."""
+
+    id: str = Field(pattern=_ID)
+    time: Distribution
+    value: Literal["value_added", "necessary", "waste"] = "necessary"
+    waste: Literal[WASTES] | None = Field(default=None, description="which waste, for a part of value `waste`")  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _waste_is_waste(self) -> StepPart:
+        if self.waste is not None and self.value != "waste":
+            raise CodedValueError("problem.parts.waste_not_waste", waste=self.waste, value=self.value)
+        return self
+
+
 class Step(Named):
     """One step of a visit (or of the back office) at a station.
 
     kind `service`: queue at the station, then its time (staff, kiosk, or alone at an open station);
     `shelf_search`: the reader looks for the book and may not find it (see reshelving);
     `stack_delivery`: the reader waits for the closed-stack run to bring the ordered item.
+
+    The time is `time`, or the sum of `parts`, each with its own value class (then the step's own
+    `value` is only its label on the value-stream map: the parts' classes count).
     """
 
     station: str
     kind: Literal["service", "shelf_search", "stack_delivery"] = "service"
     time: Distribution | None = None
+    parts: list[StepPart] | None = Field(default=None, min_length=1, max_length=12,
+                                         description="the time as parts with their own value classes, instead of `time`")
     value: Literal["value_added", "necessary", "waste"] = "necessary"
     error_rate: float = Field(default=0.0, ge=0, le=0.9)
     rework_factor: float = Field(default=1.0, gt=0, le=5)
@@ -288,7 +323,13 @@ class AcquisitionStep(Frozen):
 
 
 class Acquisitions(Frozen):
-    """New items arrive in shipments and pass the back-office steps to the shelf."""
+    """New items arrive in shipments and pass the back-office steps to the shelf.
+
+    `warmup_days` (daily calendars): the whole library (readers, staff, the back office, shipments on
+    their schedule extended backwards) runs that many days before day 0, and no figure counts them.
+    The back office then starts the counted days in the state its own flow makes, and `initial_wip`
+    only seeds the warm-up: its items, whose receipt (`initial_age_days`) is an assumption, are left
+    out of the lead-time figures."""
 
     shipment_every_days: float = Field(ge=0.05, le=3650)
     shipment_size: int = Field(ge=1, le=10_000)
@@ -298,9 +339,7 @@ class Acquisitions(Frozen):
     route: list[AcquisitionStep] = Field(min_length=1, max_length=20)
     initial_wip: dict[str, int] = Field(default_factory=dict)
     initial_age_days: float = Field(default=0.0, ge=0, le=3650)
-
-
-WASTES = ("overproduction", "inventory", "transport", "waiting", "overprocessing", "motion", "defects", "talent")
+    warmup_days: int = Field(default=0, ge=0, le=60, description="days the library runs before day 0, not counted")
 
 
 class Cost(Frozen):

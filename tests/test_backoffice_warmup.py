@@ -1,0 +1,91 @@
+"""A steady back office: a warm-up of the library before day 0 (`acquisitions.warmup_days`), so that
+receipt-to-shelf is a result of the back office's own flow, not of the assumed age of its backlog."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+from builders import build, small_library
+
+from sim.eventlog import Ev
+from sim.experiment import compare, run_experiment
+from sim.metrics import compute_metrics
+from sim.model import simulate
+from sim.scenario import ScenarioError, parse_scenario
+
+SEED = 7
+
+
+def _warm(days: int = 3, warmup: int = 2) -> dict:
+    data = small_library(days)
+    data["acquisitions"]["warmup_days"] = warmup
+    return data
+
+
+def test_the_warm_up_runs_before_day_zero_and_no_figure_counts_it() -> None:
+    scenario = build(_warm())
+    log = simulate(scenario, SEED, 0)
+    arrive = log.kind == Ev.ARRIVE
+    # the library ran two days before day 0: readers came, staff worked, shipments arrived
+    assert (log.t[arrive] < 0).any() and (log.t[arrive] >= 0).any()
+    assert log.t.min() >= -2 * 1440.0
+    assert ((log.kind == Ev.DUTY) & (log.t < 0)).any()
+    # the days shown are the counted ones only
+    assert log.open_intervals and all(a >= 0 for a, _ in log.open_intervals) and len(log.open_intervals) == 3
+    kpis = compute_metrics(scenario, log).kpis
+    assert kpis["readers_arrived"] == float((log.t[arrive] >= 0).sum())
+    # the initial WIP seeds the warm-up: marked, and left out of the lead times
+    seeds = log.entity[log.kind == Ev.ACQ_SEED]
+    assert len(seeds) == 8 and set(log.value[log.kind == Ev.ACQ_SEED]) == {3 * 1440.0}
+    shelved = (log.kind == Ev.ACQ_SHELVED) & (log.t >= 0) & ~np.isin(log.entity, seeds)
+    assert shelved.any()
+    assert kpis["acquisitions_lead_time_days"] == pytest.approx(float(log.value[shelved].mean()) / 1440.0)
+    # the weekly (here daily) shipments go back into the warm-up on their schedule
+    received = log.t[log.kind == Ev.ACQ_WAIT]
+    assert (received < 0).any()
+
+
+def test_without_a_warm_up_nothing_changes() -> None:
+    """A scenario without `warmup_days` runs from day 0 as before (its golden output stays put)."""
+    log = simulate(build(small_library(2)), SEED, 0)
+    assert log.t.min() >= 0 and not (log.kind == Ev.ACQ_SEED).any()
+
+
+def test_receipt_to_shelf_after_a_warm_up_does_not_depend_on_the_assumed_backlog_age() -> None:
+    """A weekly shipment and a backlog of assumed age: with a week's warm-up the lead time is the
+    flow's own (the same whatever the age), without it the age shows in the figure."""
+    data = small_library(5)
+    data["acquisitions"].update({"shipment_every_days": 7, "shipment_size": 20, "initial_wip": {"catalogue": 15},
+                                 "initial_age_days": 10, "warmup_days": 7})
+    young = copy.deepcopy(data)
+    young["acquisitions"]["initial_age_days"] = 0
+    base = run_experiment(build(data), 10, seed=4, workers=1)
+    estimate = base.kpis["acquisitions_lead_time_days"]
+    assert estimate.mean is not None and estimate.ci95 is not None and estimate.ci95[0] > 0  # reported with its CI
+    diff = compare(base, run_experiment(build(young), 10, seed=4, workers=1)).kpis["acquisitions_lead_time_days"]
+    assert diff.ci95 is not None and diff.ci95[0] <= 0 <= diff.ci95[1], diff
+    # without the warm-up the figure was mostly the assumed age (the problem the warm-up solves)
+    cold, cold_young = copy.deepcopy(data), copy.deepcopy(young)
+    cold["acquisitions"]["warmup_days"] = cold_young["acquisitions"]["warmup_days"] = 0
+    was = compare(run_experiment(build(cold), 10, seed=4, workers=1),
+                  run_experiment(build(cold_young), 10, seed=4, workers=1)).kpis["acquisitions_lead_time_days"]
+    assert was.real == "better", was
+
+
+def test_a_warm_up_needs_a_daily_calendar() -> None:
+    from builders import mmc
+
+    data = mmc(1, 10, 3, 10)
+    small = small_library(1)
+    data["steps"]["accession"] = small["steps"]["accession"]
+    data["stations"]["office"] = small["stations"]["office"]
+    data["roles"]["librarian"]["skills"] = [*data["roles"]["librarian"]["skills"], "office"]
+    data["acquisitions"] = {"shipment_every_days": 1, "shipment_size": 5, "route": [{"step": "accession"}],
+                            "warmup_days": 3}
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(data)
+    found = [p for p in info.value.problems if p.code == "problem.warmup.daily_only"]
+    assert found and found[0].field == "acquisitions.warmup_days"
+    assert "daily" in found[0].say("en") and "ежедневн" in found[0].say("ru")
