@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -186,3 +187,15 @@ def test_a_saved_version_of_a_shipped_scenario_has_its_own_title_in_the_session_
     assert not at.exception, at.exception
     options = at.selectbox[0].options
     assert len(options) == len(set(options)), options
+
+
+def test_the_editor_refuses_a_special_file_instead_of_waiting_on_it(user_dir: Path) -> None:
+    user_dir.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(user_dir / "aaa-fifo.yaml")  # sorts first, so it is opened by default: reading it hung the page
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.session_state["trainer"] = "Anna"
+    at.switch_page("dashboard/pages/editor.py")
+    at.run()
+    assert not at.exception
+    assert any("not a regular file" in e.value for e in at.error), [e.value for e in at.error]

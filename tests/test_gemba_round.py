@@ -205,3 +205,13 @@ def test_a_version_3_database_gets_the_observations_table(tmp_path: Path) -> Non
     assert again.version() == SCHEMA_VERSION == 4
     with again.read() as conn:
         assert conn.execute(select(observations.c.id)).all() == []
+
+
+def test_an_observation_time_too_large_for_a_float_imports_as_no_time(service: Training) -> None:
+    code, _ = _walk(service)
+    service.close_round(code, 1)
+    Worker(service, local_runner).run_once()
+    data = json.loads(json.dumps(service.export_session(code)))
+    data["observations"][0]["recorded_at"] = 10**400  # was an OverflowError traceback on the Trainer page
+    again = service.import_session(data)
+    assert len(service.observations(again, 1)) == len(data["observations"])

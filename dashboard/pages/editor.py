@@ -17,7 +17,7 @@ from sim.editing import dump, load
 from sim.experiment import DEFAULT_SEED, run_experiment
 from sim.i18n import pick, t
 from sim.library import ConflictError, Entry, LibraryError, ScenarioLibrary, digest
-from sim.scenario import Scenario, ScenarioError
+from sim.scenario import Scenario, ScenarioError, read_file
 
 TEST_REPS = 5
 
@@ -78,10 +78,13 @@ def _bump() -> None:
 
 
 if st.session_state.get("editor.loaded") != choice:  # a newly opened file: load it into the buffer
-    try:
-        text = entry.path.read_text(encoding="utf-8")
+    try:  # read_file: a regular file within the size limit only (a FIFO or /dev/zero is refused, never waited on)
+        text = read_file(entry.path)
         mine = library.path_of(entry.id)
-        base = digest(mine.read_text(encoding="utf-8")) if mine.is_file() else None
+        base = digest(read_file(mine)) if mine.is_file() else None
+    except ScenarioError as error:
+        st.error(t("editor.unreadable", lang, error="; ".join(p.text(lang) for p in error.problems)))
+        st.stop()
     except (OSError, UnicodeDecodeError, LibraryError) as error:
         st.error(t("editor.unreadable", lang, error=str(error)))
         st.stop()

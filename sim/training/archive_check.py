@@ -180,6 +180,8 @@ def observation_rows(scenario: Scenario, rows: Any, teams: set[str],
             raise TrainingError("gemba_round.refused.archive",
                                 detail=f"{team}: more than {MAX_OBSERVATIONS} observations in round {number}")
         at = row.get("recorded_at")
-        when = float(at) if isinstance(at, int | float) and not isinstance(at, bool) and math.isfinite(at) else 0.0
+        # an integer too large for a float (10**400) counts as no time, like a non-finite one
+        when = float(at) if isinstance(at, int | float) and not isinstance(at, bool) and abs(at) < 1e18 \
+            and math.isfinite(at) else 0.0
         out.append({"team": team, "round": number, "waste": waste, "where": where, "note": note, "recorded_at": when})
     return out
