@@ -317,7 +317,8 @@ def _cmd_tools(args: argparse.Namespace) -> int:
     if args.format == "json":
         data = [
             {"id": t, "name": tool.name.model_dump()[args.lang], "waste": tool.waste, "aim": tool.aim,
-             "points": tool.cost.points, "roubles_per_day": tool.cost.roubles_per_day,
+             "points": tool_points(scenario, [t]), "one_off_roubles": tool.cost.one_off_roubles,
+             "one_off_staff_hours": tool.cost.one_off_staff_hours, "roubles_per_day": tool.cost.roubles_per_day,
              "expect": tool.expect.model_dump(exclude_none=True)}
             for t, tool in scenario.tools.items()
         ]
@@ -328,7 +329,7 @@ def _cmd_tools(args: argparse.Namespace) -> int:
     rows = [head]
     for tid, tool in scenario.tools.items():
         aim = tool.waste or tool.aim or ""
-        rows.append([tid, tool.name.model_dump()[args.lang], _WASTE[args.lang].get(aim, aim), str(tool.cost.points),
+        rows.append([tid, tool.name.model_dump()[args.lang], _WASTE[args.lang].get(aim, aim), str(tool_points(scenario, [tid])),
                      _fmt(tool.cost.roubles_per_day)])
     if len(rows) == 1:
         _stdout("В сценарии нет инструментов.\n" if args.lang == "ru" else "This scenario has no tools.\n")

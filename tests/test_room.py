@@ -149,10 +149,10 @@ def test_notes_come_back_after_a_reload(app_env: str) -> None:
     code = service.create_session(one_day_hall(), seed=3, replications=2, rounds_count=2)
     service.join(code, "Owls")
     service.open_round(code, 1)
-    service.submit(code, "Owls", 1, [], {"wastes": "queues at 18:00", "why": "to see first"})
+    service.submit(code, "Owls", 1, [], {"wastes": "queues at 18:00", "countermeasure": "to see first"})
     fresh = page("team", team=(code, "Owls"))  # a new browser session of the same team
     assert fresh.text_area(key=f"team.wastes.{code}.1").value == "queues at 18:00"
-    assert fresh.text_area(key=f"team.why.{code}.1").value == "to see first"
+    assert fresh.text_area(key=f"team.countermeasure.{code}.1").value == "to see first"
 
 
 def test_from_round_3_the_cards_say_they_compare_with_the_previous_round(app_env: str) -> None:
