@@ -16,14 +16,19 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas  # noqa: F401  # Plotly looks pandas up in sys.modules without importing it (see below)
 import plotly.graph_objects as go
 
 from sim.floor import FloorFrames, FloorPlan
-from sim.i18n import pick, plural, t
+from sim.i18n import pick, t
 from sim.scenario import Scenario
-from sim.wastewalk import Observation, WalkScore
+from sim.wastewalk import Observation, WalkScore, amount_label, observation_label, place_label
 
 from .charts import BLUE, FONT, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILLION
+
+# While another page's thread is still importing pandas on a fresh server, Plotly's validators met a
+# half-initialised module ("partially initialized module 'pandas' has no attribute 'Series'") and the
+# floor failed; importing pandas here waits on the import lock until it is complete.
 
 GROUP_COLOURS = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, "#F0E442", "#000000")
 GROUP_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "hexagon", "pentagon", "star-triangle-up", "cross")
@@ -344,19 +349,13 @@ def _restyle_frame_markers(frames: list[dict[str, Any]], data: list[dict[str, An
 
 
 def place_name(scenario: Scenario, where: str, lang: str) -> str:
-    """A station's or a step's name (a station first: a step may share an id with none)."""
-    if where in scenario.stations:
-        return pick(scenario.stations[where].name, lang)
-    if where in scenario.steps:  # marked as a step: a station and a step may share a name
-        return t("gemba.step_place", lang, name=pick(scenario.steps[where].name, lang))
-    return where
+    """A station's or a step's name (see `sim.wastewalk.place_label`)."""
+    return place_label(scenario, where, lang)
 
 
 def amount_text(amount: float, unit: str, lang: str) -> str:
-    """An amount in its unit, rounded to a whole number, with the plural form the number takes."""
-    n = round(amount)
-    number = f"{n:,}".replace(",", "\u00a0")
-    return t(f"wastewalk.unit.{unit}_{plural(n, lang)}", lang, n=number)
+    """An amount in its unit with the right plural form (see `sim.wastewalk.amount_label`)."""
+    return amount_label(amount, unit, lang)
 
 
 def walk_rows(scenario: Scenario, result: WalkScore, lang: str) -> list[dict[str, str]]:
@@ -376,4 +375,4 @@ def walk_rows(scenario: Scenario, result: WalkScore, lang: str) -> list[dict[str
 
 def observation_text(scenario: Scenario, observation: Observation, lang: str) -> str:
     """'Waste · where' of an observation."""
-    return f"{t('waste.' + observation.waste, lang)} · {place_name(scenario, observation.where, lang)}"
+    return observation_label(scenario, observation, lang)

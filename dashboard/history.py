@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sim.experiment import Results, compare
-from sim.i18n import pick, t
-from sim.scenario import Scenario
-from sim.score import balanced_score
+from sim.experiment import Results
+from sim.i18n import pick, t, verdict_word
+from sim.study import Study, StudyResults
 
 from .widgets import MAIN_KPIS, fmt, kpi_name
 
 MAX_RUNS = 20
 
 
-def remember(scenario: Scenario, tools: list[str], baseline: Results, variant: Results) -> None:
+def remember(done: StudyResults) -> None:
+    """Keep a sandbox run (its variant and score) in this browser session's history."""
+    scenario, tools, variant = done.study.scenario, done.tools, done.variant
     history: list[dict] = st.session_state.setdefault("history", [])
     number = history[-1]["n"] + 1 if history else 1
-    score = balanced_score(scenario, baseline, variant, (), tools).total.mean
+    score = done.score.total.mean
     history.append({
         "n": number, "scenario": scenario.id, "title": scenario.title.model_dump(),
         "tool_names": [scenario.tools[x].name.model_dump() for x in tools], "tools": tools,
@@ -64,7 +65,7 @@ def show_history(lang: str) -> None:
     paired = (history[a]["scenario"] == history[b]["scenario"] and first.seed == second.seed
               and first.replications == second.replications)
     rows = []
-    diffs = compare(first, second).kpis if paired else {}
+    diffs = Study.compare(first, second).kpis if paired else {}
     for kpi_id in MAIN_KPIS:
         e1, e2 = first.kpis.get(kpi_id), second.kpis.get(kpi_id)
         if e1 is None or e2 is None or e1.mean is None or e2.mean is None:
@@ -74,7 +75,7 @@ def show_history(lang: str) -> None:
         if paired and kpi_id in diffs:
             d = diffs[kpi_id]
             row[t("history.difference", lang)] = fmt(kpi_id, d.diff, lang, signed=True)
-            row[t("groups.verdict", lang)] = t(f"verdict.{d.verdict}", lang)
+            row[t("groups.verdict", lang)] = verdict_word(d.verdict, lang)
         rows.append(row)
     st.dataframe(rows, hide_index=True)
     st.caption(t("history.paired" if paired else "history.unpaired", lang))

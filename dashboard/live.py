@@ -19,11 +19,21 @@ import streamlit.components.v1 as components
 from sim.i18n import t
 
 
-def watch(key: str, signature: Callable[[], Hashable], every: float = 2.0) -> None:
-    """Rerun the page when `signature()` changes (checked every `every` seconds in a fragment)."""
+def watch(key: str, signature: Callable[[], Hashable], every: float = 2.0,
+          stamp: Callable[[], Hashable] | None = None) -> None:
+    """Rerun the page when `signature()` changes (checked every `every` seconds in a fragment).
+
+    With `stamp` (a cheaper question that moves whenever the signature may have moved, such as the
+    session's change counter), the signature is asked for only when the stamp moved: most polls cost
+    one cached read and draw nothing."""
 
     @st.fragment(run_every=every)
     def _watch() -> None:
+        if stamp is not None:
+            now_stamp = stamp()
+            if st.session_state.get(key + ".stamp") == now_stamp and key in st.session_state:
+                return
+            st.session_state[key + ".stamp"] = now_stamp
         now = signature()
         seen = st.session_state.get(key)
         st.session_state[key] = now

@@ -16,7 +16,7 @@ from sim import pdca
 from sim.economics import budget_text, price_text
 from sim.experiment import Results
 from sim.i18n import pick, t
-from sim.lean import round_budget, tool_price
+from sim.lean import offered_tools, round_budget, tool_price
 from sim.pdca import A3_FIELDS, Check, Hypothesis, check, hypothesis_of, known_kpis, prefilled
 from sim.scenario import Scenario
 from sim.store import StoreError
@@ -43,7 +43,7 @@ def decision_form(service: Training, info: SessionInfo, code: str, name: str, nu
     scenario = info.scenario
     kept = service.kept_tools(code, name, number)
     mine = service.decision(code, name, number)
-    offered = [x for r in scenario.rounds[:number] for x in r.offer if x not in kept]
+    offered = offered_tools(scenario, number, kept)
     dropped: list[str] = []
     if kept:
         st.markdown(f"**{t('pdca.in_force', lang)}**")

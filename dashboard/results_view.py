@@ -5,11 +5,16 @@ Shared by the sandbox and (later) the team view; it draws what `sim` computed an
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+import plotly.graph_objects as go
 import streamlit as st
 
 from sim.experiment import Comparison, Results, compare
 from sim.export import comparison_rows, run_rows, to_csv, to_xlsx
-from sim.i18n import counted, num, pick, t
+from sim.i18n import counted, num, pick, t, verdict_word
 from sim.scenario import Scenario
 from sim.score import Score
 from sim.vsm import acquisitions_stream, purpose_stream
@@ -18,16 +23,48 @@ from . import charts, runner
 from .widgets import compact, kpi_cards
 
 PLOT_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+FIGURES_KEPT = 256  # built figures kept for every page of this server (a room's reveal shares them)
+_figures: OrderedDict[Hashable, go.Figure] = OrderedDict()
+_figures_lock = threading.Lock()
+figure_builds = 0  # how many figures were built rather than reused (for tests of the cache)
+
+
+def fingerprint(results: Results) -> Hashable:
+    """What identifies a run's figures: its seed, replications and every estimate (cheap to take)."""
+    return (results.scenario_id, results.seed, results.replications, len(results.hours),
+            tuple((k, e.mean, e.ci95) for k, e in sorted(results.kpis.items())))
+
+
+def cached_figure(key: Hashable, build: Callable[[], go.Figure]) -> go.Figure:
+    """A figure built once per server for `key`: when a round is revealed a dozen pages show the same
+    figures within a second, so they are built by the first and reused (st.plotly_chart only reads
+    them). One lock: figure building holds the interpreter anyway, and a page that waits gets the
+    figure the one before it built."""
+    global figure_builds
+    with _figures_lock:
+        found = _figures.get(key)
+        if found is not None:
+            _figures.move_to_end(key)
+            return found
+        figure = build()
+        figure_builds += 1
+        _figures[key] = figure
+        while len(_figures) > FIGURES_KEPT:
+            _figures.popitem(last=False)
+        return figure
 
 
 def show_results(scenario: Scenario, variant_scenario: Scenario, baseline: Results, variant: Results,
                  score: Score, tools: list[str], lang: str, key: str, *, against: bool | None = None,
-                 downloads: bool = True, baseline_round: int | None = None, variant_round: int | None = None) -> Comparison | None:
+                 downloads: bool = True, baseline_round: int | None = None, variant_round: int | None = None,
+                 lazy: bool = False) -> Comparison | None:
     """Everything a librarian needs to read one run against a baseline (by default: the library as
     it is, compared when tools were applied).
 
     `baseline_round` names the baseline when it is the team's own earlier round rather than the
     library as it is (cards, legends and captions then say so); the score is always against as-is.
+    With `lazy` (the Team page) only the open tab is drawn, in a fragment of its own: opening another
+    tab redraws just that part, and a reveal sends each page two charts instead of six.
     """
     against = bool(tools) if against is None else against
     comparison = compare(baseline, variant) if against else None
@@ -38,10 +75,14 @@ def show_results(scenario: Scenario, variant_scenario: Scenario, baseline: Resul
     else:
         against_text = t("compare.against_round", lang, n=baseline_round)
         names = (t("compare.round_n", lang, n=baseline_round), t("compare.round_n", lang, n=variant_round or baseline_round + 1))
+    # the figures of these runs, in this language and layout, are the same on every page that shows them
+    ident = (scenario.id, variant_scenario.id, tuple(tools), fingerprint(baseline), fingerprint(variant), against,
+             names, lang, phone)
     left, right = (st.container(), st.container()) if phone else st.columns([2, 3])
     with left:
-        st.plotly_chart(charts.score_gauge(score.total.mean, score.total.ci95, lang, compact=phone), config=PLOT_CONFIG,
-                        key=f"{key}.score")
+        gauge = cached_figure(("score", ident, score.total.mean, score.total.ci95),
+                              lambda: charts.score_gauge(score.total.mean, score.total.ci95, lang, compact=phone))
+        st.plotly_chart(gauge, config=PLOT_CONFIG, key=f"{key}.score")
         ci = score.total.ci95
         st.caption(t("chart.score_ci", lang, low=num(ci[0], lang), high=num(ci[1], lang)) if ci and tools
                    else t("chart.score_as_is", lang))
@@ -57,32 +98,64 @@ def show_results(scenario: Scenario, variant_scenario: Scenario, baseline: Resul
                      seed=variant.seed))
     kpi_cards(variant.kpis, comparison.kpis if comparison else None, lang, against=against_text,
               columns=1 if phone else 4)
-
-    base = baseline if against else None
-    tab_names = [t("tab.waiting", lang), t("tab.day", lang), t("tab.staff", lang), t("tab.left", lang),
-                 t("tab.vsm", lang), t("tab.groups", lang)] + ([t("tab.data", lang)] if downloads else [])
-    tabs = st.tabs(tab_names)
-    with tabs[0]:
-        st.plotly_chart(charts.wait_distribution(variant, scenario, lang, base, names=names, compact=phone),
-                        config=PLOT_CONFIG, key=f"{key}.wait")
-    with tabs[1]:
-        st.plotly_chart(charts.day_profile(variant, variant_scenario, lang, compact=phone), config=PLOT_CONFIG,
-                        key=f"{key}.day")
-    with tabs[2]:
-        st.plotly_chart(charts.utilisation_heatmap(variant, variant_scenario, lang, compact=phone), config=PLOT_CONFIG,
-                        key=f"{key}.util")
-        st.caption(t("chart.band_note", lang))
-    with tabs[3]:
-        st.plotly_chart(charts.left_unserved(variant, scenario, lang, base, names=names, compact=phone),
-                        config=PLOT_CONFIG, key=f"{key}.left")
-    with tabs[4]:
-        _vsm(variant_scenario, variant, lang, key, phone)
-    with tabs[5]:
-        _groups(scenario, variant, comparison, lang)
-    if downloads:
-        with tabs[6]:
-            _downloads(variant_scenario, variant, comparison, lang, key)
+    view = _Tabs(scenario, variant_scenario, baseline if against else None, variant, comparison, names, ident, lang,
+                 key, phone, downloads)
+    if lazy:
+        st.fragment(view.draw_lazily)()
+    else:
+        view.draw()
     return comparison
+
+
+class _Tabs:
+    """The results' tabs: the waiting, the day, the staff, the readers lost, the value streams, the
+    groups (and the data to download)."""
+
+    def __init__(self, scenario: Scenario, variant_scenario: Scenario, base: Results | None, variant: Results,
+                 comparison: Comparison | None, names: tuple[str, str] | None, ident: Hashable, lang: str, key: str,
+                 phone: bool, downloads: bool) -> None:
+        self.scenario, self.variant_scenario, self.base, self.variant = scenario, variant_scenario, base, variant
+        self.comparison, self.names, self.ident, self.lang, self.key = comparison, names, ident, lang, key
+        self.phone, self.downloads = phone, downloads
+        self.names_shown = [t("tab.waiting", lang), t("tab.day", lang), t("tab.staff", lang), t("tab.left", lang),
+                            t("tab.vsm", lang), t("tab.groups", lang)] + ([t("tab.data", lang)] if downloads else [])
+
+    def draw(self) -> None:
+        """Every tab drawn (the sandbox: one reader, its downloads ready)."""
+        for number, tab in enumerate(st.tabs(self.names_shown)):
+            with tab:
+                self._tab(number)
+
+    def draw_lazily(self) -> None:
+        """Only the open tab drawn; another tab is drawn when it is opened."""
+        tabs = st.tabs(self.names_shown, key=f"{self.key}.tabs.{self.lang}", on_change="rerun")
+        for number, tab in enumerate(tabs):
+            if tab.open is not False:
+                with tab:
+                    self._tab(number)
+
+    def _chart(self, name: str, build: Callable[[], go.Figure]) -> None:
+        st.plotly_chart(cached_figure((name, self.ident), build), config=PLOT_CONFIG, key=f"{self.key}.{name}")
+
+    def _tab(self, number: int) -> None:
+        s, vs, lang, phone, names = self.scenario, self.variant_scenario, self.lang, self.phone, self.names
+        if number == 0:
+            self._chart("wait", lambda: charts.wait_distribution(self.variant, s, lang, self.base, names=names,
+                                                                 compact=phone))
+        elif number == 1:
+            self._chart("day", lambda: charts.day_profile(self.variant, vs, lang, compact=phone))
+        elif number == 2:
+            self._chart("util", lambda: charts.utilisation_heatmap(self.variant, vs, lang, compact=phone))
+            st.caption(t("chart.band_note", lang))
+        elif number == 3:
+            self._chart("left", lambda: charts.left_unserved(self.variant, s, lang, self.base, names=names,
+                                                             compact=phone))
+        elif number == 4:
+            _vsm(vs, self.variant, lang, self.key, phone, self.ident)
+        elif number == 5:
+            _groups(s, self.variant, self.comparison, lang)
+        else:
+            _downloads(vs, self.variant, self.comparison, lang, self.key)
 
 
 def score_parts(scenario: Scenario, score: Score, lang: str) -> None:
@@ -102,7 +175,7 @@ def score_parts(scenario: Scenario, score: Score, lang: str) -> None:
     st.markdown("\n".join(lines))
 
 
-def _vsm(scenario: Scenario, results: Results, lang: str, key: str, phone: bool) -> None:
+def _vsm(scenario: Scenario, results: Results, lang: str, key: str, phone: bool, ident: Hashable) -> None:
     options = list(scenario.purposes) + (["__acquisitions__"] if scenario.acquisitions else [])
     # open on the longest route: the most to see
     longest = max(range(len(scenario.purposes)), key=lambda i: len(scenario.purposes[options[i]].route))
@@ -113,7 +186,8 @@ def _vsm(scenario: Scenario, results: Results, lang: str, key: str, phone: bool)
     stream = acquisitions_stream(scenario, results) if choice == "__acquisitions__" else purpose_stream(scenario, results, choice)
     if stream is not None:
         st.markdown(charts.vsm_summary(stream, lang))
-        st.plotly_chart(charts.vsm(stream, lang, compact=phone), config=PLOT_CONFIG, key=f"{key}.vsm")
+        figure = cached_figure(("vsm", choice, ident), lambda: charts.vsm(stream, lang, compact=phone))
+        st.plotly_chart(figure, config=PLOT_CONFIG, key=f"{key}.vsm")
         st.caption(t("vsm.note", lang))
 
 
@@ -129,16 +203,16 @@ def _groups(scenario: Scenario, results: Results, comparison: Comparison | None,
             row[label] = None if value is None else (round(100 * value, 1) if "share" in kpi_id else round(value, 2))
             if comparison and gid in comparison.groups and kpi_id in comparison.groups[gid]:
                 d = comparison.groups[gid][kpi_id]
-                row[label + " · " + t("groups.verdict", lang)] = t(f"verdict.{d.verdict}", lang)
+                row[label + " · " + t("groups.verdict", lang)] = verdict_word(d.verdict, lang)
         rows.append(row)
     st.dataframe(rows, hide_index=True)
 
 
 def _downloads(scenario: Scenario, results: Results, comparison: Comparison | None, lang: str, key: str) -> None:
-    rows = comparison_rows(comparison, lang) if comparison else run_rows(results, lang)
+    rows = comparison_rows(comparison, lang, scenario) if comparison else run_rows(results, lang, scenario)
     sheets = {t("download.sheet_figures", lang): rows}
     if comparison:
-        sheets[t("download.sheet_run", lang)] = run_rows(results, lang)
+        sheets[t("download.sheet_run", lang)] = run_rows(results, lang, scenario)
     name = f"{scenario.id}-seed{results.seed}-r{results.replications}"
     c1, c2, c3 = st.columns(3)
     c1.download_button(t("download.csv", lang), to_csv(rows), f"{name}.csv", "text/csv", key=f"{key}.csv")

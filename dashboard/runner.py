@@ -2,7 +2,8 @@
 
 A run is determined by the scenario's content (tools already applied), the seed and the number of
 replications; the same three give the same results, so a repeated click is answered from the
-cache at once. The cache is shared by every browser session of this server and keeps the most
+cache at once. A study (`sim.study.Study`: tools against the library as it is) runs through the same
+cache and pool (`run_study`, `cached_study`). The cache is shared by every browser session of this server and keeps the most
 recent runs only. The pool is supervised (`sim.pool`): a replication process that dies (the
 out-of-memory killer) is replaced, and the pool's processes end with the server.
 """
@@ -18,17 +19,20 @@ from pathlib import Path
 import streamlit as st
 
 from sim.eventlog import EventLog
-from sim.experiment import Results, run_experiment
+from sim.experiment import Progress, Results, run_experiment
 from sim.model import simulate
 from sim.pool import SupervisedPool, run_batch
-from sim.scenario import Problem, Scenario, ScenarioError, load_scenario
+from sim.scenario import Problem, Scenario, ScenarioError
+from sim.study import Runner, Study, StudyResults
 
-from . import config
+from . import config, validated
 
 CACHE_SIZE = 24
 
 
 class _Cache:
+    """The most recent runs, by `run_key`, shared by every browser session of the server (thread-safe)."""
+
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.runs: OrderedDict[str, Results] = OrderedDict()
@@ -76,7 +80,45 @@ def run_key(scenario: Scenario, seed: int, replications: int) -> str:
 
 
 def cached(scenario: Scenario, seed: int, replications: int) -> Results | None:
+    """The kept results of this run, or None (nothing is computed)."""
     return _cache().get(run_key(scenario, seed, replications))
+
+
+class StudyCache:
+    """The server's run cache as a study sees it (`sim.study.RunCache`): keyed by the scenario's content."""
+
+    def __init__(self, cache: _Cache) -> None:
+        self.cache = cache
+
+    def get(self, scenario: Scenario, seed: int, replications: int) -> Results | None:
+        """The kept results of this run, or None."""
+        return self.cache.get(run_key(scenario, seed, replications))
+
+    def put(self, scenario: Scenario, seed: int, replications: int, results: Results) -> None:
+        """Keep the results of this run."""
+        self.cache.put(run_key(scenario, seed, replications), results)
+
+
+def _runner(pool: SupervisedPool | None) -> Runner:
+    """Replications in the pool (a broken pool replaced and the work run again), or here without one."""
+
+    def compute(scenario: Scenario, seed: int, replications: int, progress: Progress | None) -> Results:
+        if pool is None:
+            return run_experiment(scenario, replications, seed, workers=1, progress=progress)
+        return pool.run(lambda executor: run_experiment(scenario, replications, seed, executor=executor,
+                                                        progress=progress))
+
+    return compute
+
+
+def run_study(study: Study, progress: Progress | None = None) -> StudyResults:
+    """A study's runs from the cache or computed now in the server's pool; `progress` counts both runs."""
+    return study.run(cache=StudyCache(_cache()), runner=_runner(_pool()), progress=progress)
+
+
+def cached_study(study: Study) -> StudyResults | None:
+    """A study from the cache alone, or None when one of its runs has been pushed out."""
+    return study.cached(StudyCache(_cache()))
 
 
 def run(scenario: Scenario, seed: int, replications: int, progress: Callable[[int, int], None] | None = None) -> Results:
@@ -93,11 +135,7 @@ def run_with(pool: SupervisedPool | None, cache: _Cache, scenario: Scenario, see
         if progress:
             progress(replications, replications)
         return found
-    if pool is None:
-        results = run_experiment(scenario, replications, seed, workers=1, progress=progress)
-    else:
-        results = pool.run(lambda executor: run_experiment(scenario, replications, seed, executor=executor,
-                                                           progress=progress))
+    results = _runner(pool)(scenario, seed, replications, progress)
     cache.put(key, results)
     return results
 
@@ -153,7 +191,7 @@ def list_scenarios(folder: str) -> list[tuple[str, Scenario | None, Problem | No
     out: list[tuple[str, Scenario | None, Problem | None]] = []
     for path in sorted(Path(folder).glob("*.yaml")):
         try:
-            out.append((str(path), load_scenario(path), None))
+            out.append((str(path), validated.scenario_file(path), None))  # validated once per content
         except ScenarioError as error:
             out.append((str(path), None, error.problems[0] if error.problems else None))
     return out

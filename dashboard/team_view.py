@@ -6,10 +6,9 @@ import streamlit as st
 
 from sim.experiment import Results
 from sim.i18n import t
-from sim.lean import apply_tools
 from sim.scenario import Scenario
-from sim.score import balanced_score
 from sim.store import StoreError
+from sim.study import Study
 from sim.training import SessionInfo, Training, TrainingError
 
 from . import pdca_view, runner
@@ -103,8 +102,9 @@ def library_as_is(info: SessionInfo, lang: str) -> None:
     st.caption(t("team.as_is_note", lang))
     with st.spinner(t("team.as_is_running", lang)):
         results = _as_is(info.scenario.model_dump_json(), info.seed, info.replications)
-    score = balanced_score(info.scenario, results, results)
-    show_results(info.scenario, info.scenario, results, results, score, [], lang, key="team.as_is", downloads=False)
+    score = Study(info.scenario, seed=info.seed, replications=info.replications).judge(results, results).score
+    show_results(info.scenario, info.scenario, results, results, score, [], lang, key="team.as_is", downloads=False,
+                 lazy=True)
 
 
 def decision_form(service: Training, info: SessionInfo, code: str, name: str, number: int, lang: str) -> None:
@@ -133,7 +133,7 @@ def round_results(service: Training, info: SessionInfo, code: str, name: str, sh
         except TrainingError:  # it joined in the round before: compared with as-is
             previous = None
     baseline = previous or as_is or results
-    score = balanced_score(info.scenario, as_is or results, results, (), tools)
+    judged = Study(info.scenario, tools, seed=info.seed, replications=info.replications).judge(as_is or results, results)
     if not played:
         st.caption(t("team.joined_later", lang, n=shown))
     elif previous is not None:
@@ -141,6 +141,6 @@ def round_results(service: Training, info: SessionInfo, code: str, name: str, sh
     if played and as_is is not None:
         cost_and_payback(info.scenario, as_is, results, tools, lang, spent=service.money_spent(code, name, shown))
         pdca_view.show_check(info.scenario, service.decision(code, name, shown), baseline, results, lang)
-    show_results(info.scenario, apply_tools(info.scenario, tools), baseline, results, score, tools, lang,
+    show_results(info.scenario, judged.study.variant_scenario, baseline, results, judged.score, tools, lang,
                  key=f"team.{shown}", against=baseline is not results, downloads=False,
-                 baseline_round=shown - 1 if previous is not None else None, variant_round=shown)
+                 baseline_round=shown - 1 if previous is not None else None, variant_round=shown, lazy=True)

@@ -8,12 +8,13 @@ from typing import Any
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from sim.experiment import compare
-from sim.i18n import num, pick, t
+from sim.i18n import num, pick, t, verdict_word
 from sim.ranking import Entry, rank
+from sim.study import Study
 from sim.training import Training, TrainingError
 
 from . import charts, pdca_view
+from .gemba_round_view import walk_column
 from .live import countdown
 from .results_view import PLOT_CONFIG
 from .widgets import MAIN_KPIS, fmt, kpi_name, plain
@@ -162,6 +163,7 @@ def leaderboard(service: Training, code: str, number: int, lang: str) -> None:
     rows = {row["team"]: row for row in service.leaderboard(code, number)}
     submitted = {d.team for d in service.decisions(code, number)}
     placed = rank([Entry(team, row["score"], row["score_ci"], team in submitted) for team, row in rows.items()])
+    walk = walk_column(service, code, number, lang)  # the waste walk's own column, apart from the score
     table = []
     for p in placed:
         row = rows[p.entry.team]
@@ -175,6 +177,7 @@ def leaderboard(service: Training, code: str, number: int, lang: str) -> None:
             t("report.tools", lang): ", ".join(pick(info.scenario.tools[x].name, lang) for x in row["tools"]) or t("history.as_is", lang),
             kpi_name("wait_mean", lang): fmt("wait_mean", e["wait_mean"].mean, lang),
             kpi_name("left_unserved_share", lang): fmt("left_unserved_share", e["left_unserved_share"].mean, lang),
+            **({walk[0]: walk[1].get(row["team"], "—")} if walk else {}),
         })
     st.dataframe(table, hide_index=True)
     if any(p.tied for p in placed):
@@ -224,7 +227,7 @@ def team_comparison(service: Training, code: str, number: int, lang: str) -> Non
     except TrainingError as error:
         st.info(error.text(lang))
         return
-    diffs = compare(base, other).kpis
+    diffs = Study.compare(base, other).kpis
     rows = []
     for kpi_id in MAIN_KPIS:
         d = diffs.get(kpi_id)
@@ -233,7 +236,7 @@ def team_comparison(service: Training, code: str, number: int, lang: str) -> Non
         rows.append({t("history.figure", lang): kpi_name(kpi_id, lang), f"{left[0]} · {left[1]}": fmt(kpi_id, d.baseline, lang),
                      f"{right[0]} · {right[1]}": fmt(kpi_id, d.variant, lang),
                      t("history.difference", lang): fmt(kpi_id, d.diff, lang, signed=True),
-                     t("groups.verdict", lang): t(f"verdict.{d.verdict}", lang)})
+                     t("groups.verdict", lang): verdict_word(d.verdict, lang)})
     st.dataframe(rows, hide_index=True)
     pdca_view.compared(service, code, [left, right], lang)
     st.plotly_chart(charts.wait_distribution(other, info.scenario, lang, base), config=PLOT_CONFIG,

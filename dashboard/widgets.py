@@ -8,8 +8,9 @@ import streamlit as st
 
 from sim.economics import price_text, running_text
 from sim.experiment import Difference, Estimate
-from sim.i18n import LANG_NAMES, LANGS, num, pick, t
+from sim.i18n import LANG_NAMES, LANGS, num, pick, t, verdict_word
 from sim.kpis import kpi
+from sim.kpis import kpi_name as _kpi_name
 from sim.scenario import WASTES, Scenario
 from sim.text import markdown_plain
 
@@ -49,11 +50,9 @@ def language_switch() -> str:
     return str(st.session_state["lang"])
 
 
-def kpi_name(kpi_id: str, lang_: str) -> str:
-    info = kpi(kpi_id)
-    if kpi_id.startswith("utilisation."):
-        return t("kpi.utilisation", lang_, role=kpi_id.split(".", 1)[1])
-    return info.ru if lang_ == "ru" else info.en
+def kpi_name(kpi_id: str, lang_: str, scenario: Scenario | None = None) -> str:
+    """A figure's name (`sim.kpis.kpi_name`: roles named from `scenario`)."""
+    return _kpi_name(kpi_id, lang_, scenario)
 
 
 def fmt(kpi_id: str, value: float | None, lang_: str, signed: bool = False) -> str:
@@ -75,7 +74,8 @@ def fmt(kpi_id: str, value: float | None, lang_: str, signed: bool = False) -> s
 
 
 def verdict_text(verdict: str, lang_: str) -> str:
-    return t(f"verdict.{verdict}", lang_)
+    """A verdict in words (`sim.i18n.verdict_word`, the one source for every page, export and the CLI)."""
+    return verdict_word(verdict, lang_)
 
 
 def compact() -> bool:

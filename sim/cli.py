@@ -23,16 +23,15 @@ from .experiment import (
     MAX_REPLICATIONS,
     Comparison,
     Results,
-    compare,
     memory_limit_mb,
-    run_experiment,
 )
-from .i18n import t
-from .kpis import kpi
-from .lean import apply_tools, ordered, tool_points
+from .i18n import short_number, t, verdict_word
+from .kpis import kpi_name, unit_name
+from .lean import ordered, tool_points
 from .model import RunawayScenario, simulate
 from .scenario import Problem, Scenario, ScenarioError, load_scenario, parse_scenario
-from .score import Score, balanced_score
+from .score import Score
+from .study import Study
 
 EXIT_BAD_INPUT = 2
 
@@ -171,19 +170,6 @@ def _write(text: str, out: str | None) -> None:
         raise CliError(f"{out}: cannot write: {error.strerror}") from None
 
 
-def _fmt(x: float | None) -> str:
-    if x is None:
-        return "-"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    return f"{x:.3g}" if abs(x) < 1 else f"{x:.2f}"
-
-
-def _name(kpi_id: str, lang: str) -> str:
-    info = kpi(kpi_id)
-    return info.ru if lang == "ru" else info.en
-
-
 def _table(rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
@@ -191,22 +177,27 @@ def _table(rows: list[list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _interval(ci: tuple[float, float] | None, lang: str) -> str:
+    return f"{short_number(ci[0], lang)} .. {short_number(ci[1], lang)}" if ci else "-"
+
+
 def _score_line(score: Score, lang: str) -> str:
     e = score.total
-    ci = f" (95% CI {_fmt(e.ci95[0])} .. {_fmt(e.ci95[1])})" if e.ci95 else ""
-    label = "Сбалансированная оценка (100 = как есть)" if lang == "ru" else "Balanced score (100 = as it is)"
-    return f"{label}: {_fmt(e.mean)}{ci}\n"
+    ci = ""
+    if e.ci95:
+        ci = " (" + t("table.score_ci", lang, low=short_number(e.ci95[0], lang), high=short_number(e.ci95[1], lang)) + ")"
+    return f"{t('table.score', lang)}: {short_number(e.mean, lang)}{ci}\n"
 
 
-def _run_table(results: Results, lang: str, tools: list[str], score: Score) -> str:
-    head = ["показатель" if lang == "ru" else "figure", "id", "mean", "95% CI", "unit"]
-    rows = [head]
+def _run_table(results: Results, lang: str, tools: list[str], score: Score, scenario: Scenario) -> str:
+    rows = [[t(f"table.{c}", lang) for c in ("figure", "id", "mean", "ci95", "unit")]]
     for k, e in results.kpis.items():
-        ci = f"{_fmt(e.ci95[0])} .. {_fmt(e.ci95[1])}" if e.ci95 else "-"
-        rows.append([_name(k, lang), k, _fmt(e.mean), ci, kpi(k).unit])
+        rows.append([kpi_name(k, lang, scenario), k, short_number(e.mean, lang), _interval(e.ci95, lang),
+                     unit_name(k, lang)])
+    # the first line is the run's identity (id, seed, replications) in one form for every language
     title = f"{results.scenario_id}: seed {results.seed}, {results.replications} replications\n"
     if tools:
-        title += ("инструменты: " if lang == "ru" else "tools: ") + ", ".join(tools) + "\n"
+        title += t("table.tools", lang, tools=", ".join(tools)) + "\n"
     return title + _score_line(score, lang) + "\n" + _table(rows)
 
 
@@ -223,12 +214,11 @@ def _run_csv(results: Results) -> str:
 
 
 
-def _compare_table(c: Comparison, lang: str, score: Score) -> str:
-    head = ["показатель" if lang == "ru" else "figure", "baseline", "variant", "diff", "95% CI", "verdict"]
-    rows = [head]
+def _compare_table(c: Comparison, lang: str, score: Score, scenario: Scenario) -> str:
+    rows = [[t(f"table.{col}", lang) for col in ("figure", "baseline", "variant", "diff", "ci95", "verdict")]]
     for k, d in c.kpis.items():
-        ci = f"{_fmt(d.ci95[0])} .. {_fmt(d.ci95[1])}" if d.ci95 else "-"
-        rows.append([_name(k, lang), _fmt(d.baseline), _fmt(d.variant), _fmt(d.diff), ci, t(f"verdict.{d.verdict}", lang)])
+        rows.append([kpi_name(k, lang, scenario), short_number(d.baseline, lang), short_number(d.variant, lang),
+                     short_number(d.diff, lang), _interval(d.ci95, lang), verdict_word(d.verdict, lang)])
     title = f"{c.baseline.scenario_id} -> {c.variant.scenario_id}: seed {c.baseline.seed}, {c.baseline.replications} replications (paired)\n"
     return title + _score_line(score, lang) + "\n" + _table(rows)
 
@@ -324,40 +314,27 @@ def _cmd_tools(args: argparse.Namespace) -> int:
         ]
         _stdout(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return 0
-    head = ["id", "инструмент" if args.lang == "ru" else "tool", "потери" if args.lang == "ru" else "waste",
-            "баллы" if args.lang == "ru" else "points", "руб./день" if args.lang == "ru" else "RUB/day"]
-    rows = [head]
+    rows = [[t(f"table.{c}", args.lang) for c in ("id", "tool", "waste", "points", "roubles_per_day")]]
     for tid, tool in scenario.tools.items():
-        aim = tool.waste or tool.aim or ""
-        rows.append([tid, tool.name.model_dump()[args.lang], _WASTE[args.lang].get(aim, aim), str(tool_points(scenario, [tid])),
-                     _fmt(tool.cost.roubles_per_day)])
+        aim = tool.waste or tool.aim
+        rows.append([tid, tool.name.model_dump()[args.lang], t(f"waste.{aim}", args.lang) if aim else "",
+                     str(tool_points(scenario, [tid])), short_number(tool.cost.roubles_per_day, args.lang)])
     if len(rows) == 1:
-        _stdout("В сценарии нет инструментов.\n" if args.lang == "ru" else "This scenario has no tools.\n")
+        _stdout(t("table.no_tools", args.lang) + "\n")
         return 0
     _stdout(_table(rows))
     return 0
 
 
-_WASTE = {
-    "ru": {"overproduction": "перепроизводство", "inventory": "избыток запасов", "transport": "транспортировка",
-           "waiting": "ожидание", "overprocessing": "дополнительная обработка", "motion": "перемещения",
-           "defects": "дефекты", "talent": "нереализованный потенциал", "accessibility": "доступность"},
-    "en": {"overprocessing": "over-processing", "inventory": "excess inventory", "talent": "unused talent"},
-}
-
-
 def _cmd_run(args: argparse.Namespace) -> int:
     as_is = _load(args.scenario, args.days)
     tools = _tool_list(as_is, args.tools, args.scenario, "--tools")
-    scenario = apply_tools(as_is, tools)
-    progress = _progress(sys.stderr)
-    results = run_experiment(scenario, args.replications, args.seed, workers=args.workers, progress=progress, executor=args.executor)
-    baseline = results if not tools else run_experiment(as_is, args.replications, args.seed, workers=args.workers,
-                                                        progress=progress, executor=args.executor)
-    score = balanced_score(as_is, baseline, results, (), tools)
+    study = Study(as_is, tools, seed=args.seed, replications=args.replications)
+    done = study.run(executor=args.executor, workers=args.workers, progress=_progress(sys.stderr))
+    results, score = done.variant, done.score
     if args.events:
         try:
-            simulate(scenario, args.seed, 0, memory_limit_mb=memory_limit_mb()).write_csv(args.events)
+            simulate(study.variant_scenario, args.seed, 0, memory_limit_mb=memory_limit_mb()).write_csv(args.events)
         except OSError as error:
             raise CliError(f"{args.events}: cannot write: {error.strerror}") from None
     if args.format == "json":
@@ -369,7 +346,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         text = _run_csv(results)
     else:
-        text = _run_table(results, args.lang, tools, score)
+        text = _run_table(results, args.lang, tools, score, as_is)
     _write(text, args.out)
     return 0
 
@@ -377,21 +354,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     as_is = _load(args.scenario, args.days)
     base_tools = _tool_list(as_is, args.baseline_tools, args.scenario, "--baseline-tools")
-    baseline = apply_tools(as_is, base_tools)
+    other = None
     if args.variant:
-        variant = _load(args.variant, args.days)
-        var_tools = _tool_list(variant, args.tools, args.variant, "--tools")
-        variant = apply_tools(variant, var_tools)
+        other = _load(args.variant, args.days)
+        var_tools = _tool_list(other, args.tools, args.variant, "--tools")
     elif args.tools:
         var_tools = _tool_list(as_is, args.tools, args.scenario, "--tools")
-        variant = apply_tools(as_is, var_tools)
     else:
         raise CliError("compare needs --variant OTHER.yaml or --tools A,B (or both)")
-    progress = _progress(sys.stderr)
-    base_results = run_experiment(baseline, args.replications, args.seed, workers=args.workers, progress=progress, executor=args.executor)
-    var_results = run_experiment(variant, args.replications, args.seed, workers=args.workers, progress=progress, executor=args.executor)
-    comparison = compare(base_results, var_results)
-    score = balanced_score(as_is, base_results, var_results, base_tools, var_tools)
+    study = Study(as_is, var_tools, base_tools, args.seed, args.replications, other=other)
+    done = study.run(executor=args.executor, workers=args.workers, progress=_progress(sys.stderr))
+    comparison, score = done.comparison, done.score
     if args.format == "json":
         data = comparison.to_json()
         data["baseline_tools"] = base_tools
@@ -401,7 +374,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         text = _compare_csv(comparison)
     else:
-        text = _compare_table(comparison, args.lang, score)
+        text = _compare_table(comparison, args.lang, score, as_is)
     _write(text, args.out)
     return 0
 

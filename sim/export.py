@@ -1,4 +1,8 @@
-"""Figures as CSV and XLSX for download: a run, or a run against its baseline."""
+"""Figures as CSV and XLSX for download: a run, or a run against its baseline.
+
+Headings, figure, group and role names, units and verdicts come from `sim.kpis` and the locales (the
+same words as the command line and the dashboard); values stay raw numbers (shares as shares).
+"""
 
 from __future__ import annotations
 
@@ -10,45 +14,44 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from .experiment import Comparison, Estimate, Results
-from .i18n import t
-from .kpis import kpi
+from .i18n import t, verdict_word
+from .kpis import group_name, kpi_name, unit_name
+from .scenario import Scenario
 from .text import spreadsheet_text
 
-HEADERS = {
-    "ru": ["группа", "показатель", "id", "единица", "как есть", "вариант", "разница", "95% ДИ от", "95% ДИ до", "вывод"],
-    "en": ["group", "figure", "id", "unit", "baseline", "variant", "difference", "95% CI low", "95% CI high", "verdict"],
-}
-RUN_HEADERS = {
-    "ru": ["группа", "показатель", "id", "единица", "среднее", "95% ДИ от", "95% ДИ до"],
-    "en": ["group", "figure", "id", "unit", "mean", "95% CI low", "95% CI high"],
-}
+COLUMNS = ("group", "figure", "id", "unit", "baseline", "variant", "difference", "ci_low", "ci_high", "verdict")
+RUN_COLUMNS = ("group", "figure", "id", "unit", "mean", "ci_low", "ci_high")
 
-def _name(kpi_id: str, lang: str) -> str:
-    info = kpi(kpi_id)
-    return info.ru if lang == "ru" else info.en
+
+def headers(columns: tuple[str, ...], lang: str) -> list[str]:
+    """The column headings in `lang` (`table.*` in the locales)."""
+    return [t(f"table.{c}", lang) for c in columns]
 
 
 def _ci(e: Estimate) -> tuple[Any, Any]:
     return (e.ci95[0], e.ci95[1]) if e.ci95 else (None, None)
 
 
-def run_rows(results: Results, lang: str = "ru") -> list[list[Any]]:
-    rows: list[list[Any]] = [RUN_HEADERS[lang]]
+def run_rows(results: Results, lang: str = "ru", scenario: Scenario | None = None) -> list[list[Any]]:
+    """A run's figures, overall then per reader group; names of groups and roles from `scenario` when given."""
+    rows: list[list[Any]] = [headers(RUN_COLUMNS, lang)]
     sections: list[tuple[str, dict[str, Estimate]]] = [("", results.kpis), *results.groups.items()]
     for group, figures in sections:
         for k, e in figures.items():
-            rows.append([group, _name(k, lang), k, kpi(k).unit, e.mean, *_ci(e)])
+            rows.append([group_name(group, lang, scenario), kpi_name(k, lang, scenario), k, unit_name(k, lang), e.mean,
+                         *_ci(e)])
     return rows
 
 
-def comparison_rows(comparison: Comparison, lang: str = "ru") -> list[list[Any]]:
-    rows: list[list[Any]] = [HEADERS[lang]]
+def comparison_rows(comparison: Comparison, lang: str = "ru", scenario: Scenario | None = None) -> list[list[Any]]:
+    """Paired differences with their verdicts, overall then per reader group (names as in `run_rows`)."""
+    rows: list[list[Any]] = [headers(COLUMNS, lang)]
     sections = [("", comparison.kpis), *comparison.groups.items()]
     for group, figures in sections:
         for k, d in figures.items():
             lo, hi = d.ci95 if d.ci95 else (None, None)
-            rows.append([group, _name(k, lang), k, kpi(k).unit, d.baseline, d.variant, d.diff, lo, hi,
-                         t(f"verdict.{d.verdict}", lang)])
+            rows.append([group_name(group, lang, scenario), kpi_name(k, lang, scenario), k, unit_name(k, lang),
+                         d.baseline, d.variant, d.diff, lo, hi, verdict_word(d.verdict, lang)])
     return rows
 
 

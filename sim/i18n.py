@@ -103,3 +103,23 @@ def pick(texts: Any, lang: str) -> str:
     if isinstance(texts, dict):
         return str(texts[lang])
     return str(getattr(texts, lang))
+
+
+def verdict_word(verdict: str, lang: str) -> str:
+    """The words of a paired comparison's verdict (`better`, `worse`, `too_small`, `no_clear_change`,
+    `unchanged`): the CLI, the exports, the report and the dashboard all say it with this function."""
+    return t(f"verdict.{verdict}", lang)
+
+
+def short_number(value: float | None, lang: str) -> str:
+    """A figure in a plain-text table: whole above 1,000, three significant digits below 1, two decimals
+    between; `-` when undefined. Russian gets the decimal comma and a no-break space between thousands."""
+    if value is None:
+        return "-"
+    if abs(value) >= 1000:
+        text = f"{value:,.0f}"
+    else:
+        text = f"{value:.3g}" if abs(value) < 1 else f"{value:.2f}"
+    if lang == "ru":
+        text = text.replace(",", "\u00a0").replace(".", ",")
+    return text

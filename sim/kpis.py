@@ -9,8 +9,22 @@ absolute change, in the figure's unit, that a team should take as a result; the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, Protocol
+
+from .i18n import pick, t
+
+
+class Scenario(Protocol):
+    """What naming needs of a scenario (`sim.scenario.Scenario` has it): roles and reader groups, each with
+    a `name` in both languages. A protocol, because the scenario package imports this catalogue."""
+
+    @property
+    def roles(self) -> Mapping[str, Any]: ...
+
+    @property
+    def groups(self) -> Mapping[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -102,8 +116,59 @@ def kpi(kpi_id: str) -> Kpi:
         role = kpi_id.split(".", 1)[1]
         # neither direction is simply better; the 65-85% band is the target. Lower counts as better
         # for verdicts, so that relieving overloaded staff reads as an improvement.
-        return Kpi(kpi_id, "share", "lower", f"Загрузка персонала: {role}", f"Staff utilisation: {role}", matters=0.02)
+        return Kpi(kpi_id, "share", "lower", t("kpi.utilisation", "ru", role=role), t("kpi.utilisation", "en", role=role),
+                   matters=0.02)
     if kpi_id.startswith("walk_m_per_day."):
         role = kpi_id.split(".", 1)[1]
-        return Kpi(kpi_id, "m", "lower", f"Пройдено за день: {role}", f"Metres walked a day: {role}", matters=100.0)
+        return Kpi(kpi_id, "m", "lower", t("kpi.walk_m_per_day", "ru", role=role), t("kpi.walk_m_per_day", "en", role=role),
+                   matters=100.0)
     raise KeyError(kpi_id)
+
+
+# --- names in a reader's language: the one place every table, chart and export takes them from --------
+
+_PER_ROLE = ("utilisation", "walk_m_per_day")
+
+
+def role_name(role_id: str, lang: str, scenario: Scenario | None = None) -> str:
+    """A staff role's name from the scenario in `lang`; its id when the scenario is not known or lacks it."""
+    if scenario is not None and role_id in scenario.roles:
+        return pick(scenario.roles[role_id].name, lang)
+    return role_id
+
+
+def group_name(group_id: str, lang: str, scenario: Scenario | None = None) -> str:
+    """A reader group's name from the scenario in `lang`; its id when the scenario is not known or lacks it."""
+    if scenario is not None and group_id in scenario.groups:
+        return pick(scenario.groups[group_id].name, lang)
+    return group_id
+
+
+def kpi_name(kpi_id: str, lang: str, scenario: Scenario | None = None) -> str:
+    """A figure's name in `lang`; a per-role figure (`utilisation.<role>`, `walk_m_per_day.<role>`) says
+    the role's name from `scenario` (its id without one)."""
+    base, _, role = kpi_id.partition(".")
+    if role and base in _PER_ROLE:
+        kpi(kpi_id)  # an unknown id raises KeyError here too
+        key = "kpi.utilisation" if base == "utilisation" else "kpi.walk_m_per_day"
+        return t(key, lang, role=role_name(role, lang, scenario))
+    info = kpi(kpi_id)
+    return info.ru if lang == "ru" else info.en
+
+
+def unit_name(kpi_id: str, lang: str) -> str:
+    """The name of a figure's unit in `lang`, as a table of raw values shows it (shares as shares)."""
+    return t("unit_name." + kpi(kpi_id).unit.replace("/", "_per_"), lang)
+
+
+def display_unit(kpi_id: str, lang: str) -> str:
+    """The unit beside a figure as people read it: shares in percent (`%`), roubles as `₽`, counts and
+    times in words of `lang` (the dashboard's cards and the report's sheets)."""
+    unit = kpi(kpi_id).unit
+    if unit == "share":
+        return "%"
+    if unit == "RUB":
+        return "₽"
+    if unit in ("readers", "books", "items"):
+        return unit_name(kpi_id, lang)
+    return t("unit." + unit.replace("/", "_per_"), lang)

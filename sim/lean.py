@@ -19,7 +19,7 @@ from .scenario.checks import priced_in_roubles
 from .scenario.effects import EffectError, apply_effect, apply_tools, ordered, tool_problems
 
 __all__ = ["ChoiceError", "EffectError", "apply_effect", "apply_tools", "budget_points", "check_choice", "money",
-           "one_off_roubles", "ordered", "priced_in_roubles", "round_budget", "staff_hour_value", "tool_points",
+           "offered_tools", "one_off_roubles", "ordered", "priced_in_roubles", "round_budget", "staff_hour_value", "tool_points",
            "tool_price", "tool_problems", "tool_roubles"]
 
 
@@ -104,6 +104,21 @@ def tool_roubles(scenario: Scenario, tool_ids: Iterable[str]) -> float:
     return sum(scenario.tools[t].cost.roubles_per_day for t in ordered(scenario, tool_ids)) * days
 
 
+def offered_tools(scenario: Scenario, round_number: int, kept: Iterable[str] = ()) -> list[str]:
+    """The tools a team may still choose in round `round_number` (1-based): every tool offered in this
+    round or an earlier one (an offer stands once made), without the `kept` ones chosen before, in the
+    order the round plan offers them."""
+    held = set(kept)
+    seen: set[str] = set()
+    out: list[str] = []
+    for plan in scenario.rounds[:round_number]:
+        for tool_id in plan.offer:
+            if tool_id not in held and tool_id not in seen:
+                seen.add(tool_id)
+                out.append(tool_id)
+    return out
+
+
 def check_choice(scenario: Scenario, round_number: int, kept: Iterable[str], new: Iterable[str],
                  dropped: Iterable[str] = ()) -> list[str]:
     """Validate a choice for round `round_number` (1-based); return every tool in force, in order.
@@ -124,7 +139,7 @@ def check_choice(scenario: Scenario, round_number: int, kept: Iterable[str], new
                           n=round_number, tools=", ".join(not_kept))
     kept_ids = [t for t in kept_ids if t not in dropped_ids]
     new_ids = [t for t in ordered(scenario, new) if t not in kept_ids]
-    offered = {t for r in scenario.rounds[:round_number] for t in r.offer}
+    offered = set(offered_tools(scenario, round_number))
     not_offered = [t for t in new_ids if t not in offered]
     if not_offered:
         raise ChoiceError("not_offered", f"round {round_number} does not offer {', '.join(not_offered)}",

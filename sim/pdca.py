@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .experiment import Difference, Results, compare
-from .kpis import KPIS
+from .kpis import KPIS, kpi_name
 from .scenario import Scenario
 from .text import clean_block, clean_line
 
@@ -131,10 +131,8 @@ def check(hypothesis: Hypothesis, baseline: Results, variant: Results) -> Check:
 def figure_name(scenario: Scenario, h: Hypothesis, lang: str) -> str:
     """The hypothesis's figure by name, with its reader group if it has one."""
     from .i18n import pick
-    from .kpis import kpi
 
-    info = kpi(h.kpi)
-    name = info.ru if lang == "ru" else info.en
+    name = kpi_name(h.kpi, lang, scenario)
     return name + (f" ({pick(scenario.groups[h.group].name, lang)})" if h.group in scenario.groups else "")
 
 

@@ -16,18 +16,15 @@ from plotly.offline import get_plotlyjs
 
 from . import pdca
 from .export import to_xlsx
-from .i18n import pick, t
-from .kpis import kpi
+from .i18n import num, pick, plotly_separators, t
+from .kpis import display_unit, kpi, kpi_name
 from .training import Decision, Training, TrainingError
+from .training.observations import is_gemba
+from .wastewalk import matches, observation_label, place_label, teams_table
 
 REPORT_KPIS = ("wait_mean", "wait_p90", "left_unserved_share", "served_within_15_worst_group", "equity_p90_ratio",
                "stack_order_lead_time_mean", "reshelve_lead_time_mean", "acquisitions_lead_time_days", "staff_cost")
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
-
-
-def _kpi_name(kpi_id: str, lang: str) -> str:
-    info = kpi(kpi_id)
-    return info.ru if lang == "ru" else info.en
 
 
 def _boards(training: Training, code: str) -> dict[int, list[dict[str, Any]]]:
@@ -64,19 +61,32 @@ def _kpi_figure(boards: dict[int, list[dict[str, Any]]], kpi_id: str, lang: str)
     values, errors = [], []
     for row in rows:
         e = row["results"].kpis.get(kpi_id)
-        mean = e.mean if e else None
+        mean = _in_unit(kpi_id, e.mean if e else None)  # shares as percent, as the axis says
+        high = _in_unit(kpi_id, e.ci95[1]) if e and e.ci95 else None
         values.append(mean)
-        errors.append(0.0 if not e or not e.ci95 or mean is None else e.ci95[1] - mean)
+        errors.append(0.0 if high is None or mean is None else high - mean)
     fig.add_trace(go.Bar(x=names, y=values, marker_color=PALETTE[0], error_y=dict(type="data", array=errors)))
-    fig.update_layout(title=f"{_kpi_name(kpi_id, lang)} ({t('report.round_n', lang, n=last)})", template="plotly_white",
-                      height=340, yaxis_title=kpi(kpi_id).unit, font=dict(size=13))
+    fig.update_layout(title=f"{kpi_name(kpi_id, lang)} ({t('report.round_n', lang, n=last)})", template="plotly_white",
+                      height=340, yaxis_title=display_unit(kpi_id, lang), font=dict(size=13),
+                      separators=plotly_separators(lang))
     return fig
 
 
-def _fmt(x: float | None) -> str:
+def _fmt(x: float | None, lang: str, kpi_id: str | None = None) -> str:
+    """A figure as the reader writes it (decimal comma in Russian), a share in percent."""
     if x is None:
         return "—"
-    return f"{x:,.0f}".replace(",", " ") if abs(x) >= 1000 else f"{x:.2f}"
+    if kpi_id is not None:
+        x = _in_unit(kpi_id, x)
+        assert x is not None
+    digits = 0 if abs(x) >= 1000 else 2 if kpi_id is not None and kpi(kpi_id).unit == "ratio" else 1
+    return num(x, lang, digits)
+
+
+def _header(kpi_id: str, lang: str) -> str:
+    """A figure's name with its unit, in the reader's language."""
+    unit = display_unit(kpi_id, lang)
+    return f"{kpi_name(kpi_id, lang)}, {unit}" if unit else kpi_name(kpi_id, lang)
 
 
 def _checked(training: Training, code: str, d: Decision) -> pdca.Check | None:
@@ -122,14 +132,14 @@ def session_html(training: Training, code: str, lang: str = "ru") -> str:
         rows = boards.get(number)
         if rows:
             head = "".join(f"<th>{e(h)}</th>" for h in [t("report.team", lang), t("report.tools", lang), t("chart.score_title", lang)]
-                           + [_kpi_name(k, lang) for k in REPORT_KPIS])
+                           + [_header(k, lang) for k in REPORT_KPIS])
             body = []
             for row in rows:
                 tools = ", ".join(pick(s.scenario.tools[x].name, lang) for x in row["tools"]) or t("history.as_is", lang)
-                cells = [e(row["team"]), e(tools), _fmt(row["score"])]
+                cells = [e(row["team"]), e(tools), _fmt(row["score"], lang)]
                 for k in REPORT_KPIS:
                     est = row["results"].kpis.get(k)
-                    cells.append(_fmt(est.mean if est else None))
+                    cells.append(_fmt(est.mean if est else None, lang, k))
                 body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
             parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
         else:
@@ -146,6 +156,7 @@ def session_html(training: Training, code: str, lang: str = "ru") -> str:
             parts.append(f"<h3>{e(t('report.debrief', lang))}</h3><ol>")
             parts += [f"<li>{e(pick(q, lang))}</li>" for q in plan.debrief]
             parts.append("</ol>")
+    parts += walk_html(training, code, lang)
     style = """
 body{font-family:'DejaVu Sans',Arial,sans-serif;margin:2em;color:#1a1a1a;max-width:1200px}
 h1{font-size:1.8em}h2{margin-top:1.6em;border-bottom:2px solid #0072B2}
@@ -158,15 +169,55 @@ th{background:#eef4f8}.small{color:#666;font-size:.85em}.figure{page-break-insid
             f"<body>{''.join(parts)}</body></html>")
 
 
-def _unit(kpi_id: str, lang: str) -> str:
-    unit = kpi(kpi_id).unit
-    if unit == "share":
-        return "%"
-    if unit == "RUB":
-        return "₽"
-    if unit in ("readers", "books", "items"):
-        return t(f"report.unit_{unit}", lang)
-    return t("unit." + unit.replace("/", "_per_"), lang)
+def _walk_rounds(training: Training, code: str) -> list[int]:
+    """The session's gemba rounds that are closed (their waste walk can be scored)."""
+    s = training.session(code)
+    return [r.number for r in training.rounds(code) if r.status == "closed" and is_gemba(s.scenario, r.number)]
+
+
+def walk_html(training: Training, code: str, lang: str) -> list[str]:
+    """The waste walk's own section: per gemba round, the top wastes the log measured, which team found
+    each, the teams' observation scores, and every observation in the team's words."""
+    s = training.session(code)
+    e = html.escape
+    parts: list[str] = []
+    for number in _walk_rounds(training, code):
+        scores = training.walk_scores(code, number, trainer=True)
+        parts.append(f"<h2>{e(t('gemba_round.report_title', lang, round=pick(s.scenario.rounds[number - 1].title, lang)))}</h2>")
+        parts.append(f"<p>{e(t('gemba_round.report_intro', lang))}</p>")
+        rows = teams_table(s.scenario, scores, lang)
+        if rows:
+            head = "".join(f"<th>{e(h)}</th>" for h in rows[0])
+            body = "".join("<tr>" + "".join(f"<td>{e(v)}</td>" for v in row.values()) + "</tr>" for row in rows)
+            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+        seen = training.observations(code, number)
+        if seen:
+            parts.append(f"<h3>{e(t('gemba_round.report_observations', lang))}</h3><ul>")
+            for o in seen:
+                note = f": {e(o.note)}" if o.note else ""
+                parts.append(f"<li><b>{e(o.team)}</b> · {e(observation_label(s.scenario, o.plain(), lang))}{note}</li>")
+            parts.append("</ul>")
+        else:
+            parts.append(f"<p>{e(t('gemba_round.none_recorded', lang))}</p>")
+    return parts
+
+
+def walk_sheet(training: Training, code: str, lang: str) -> dict[str, list[list[Any]]]:
+    """A sheet of every observation with whether it matched one of the top wastes (none without a gemba round)."""
+    s = training.session(code)
+    numbers = _walk_rounds(training, code)
+    if not numbers:
+        return {}
+    rows: list[list[Any]] = [[t("report.round", lang), t("report.team", lang), t("gemba.col_waste", lang),
+                              t("gemba.col_where", lang), t("gemba_round.col_note", lang), t("gemba_round.col_top", lang)]]
+    for number in numbers:
+        top = training.walk_scores(code, number, trainer=True)
+        for o in training.observations(code, number):
+            score = top.get(o.team)
+            in_top = score is not None and any(matches(s.scenario, o.plain(), w) for w in score.top)
+            rows.append([number, o.team, t(f"waste.{o.waste}", lang), place_label(s.scenario, o.where, lang), o.note,
+                         t("report.yes" if in_top else "report.no", lang)])
+    return {t("gemba_round.sheet", lang): rows}
 
 
 def _in_unit(kpi_id: str, value: float | None) -> float | None:
@@ -208,12 +259,13 @@ def session_xlsx(training: Training, code: str, lang: str = "ru") -> bytes:
             score_rows.append([number, row["team"], row["score"], ci[0], ci[1]])
             for k, est in row["results"].kpis.items():
                 lo, hi = est.ci95 if est.ci95 else (None, None)
-                figure_rows.append([number, row["team"], tool_names(row["tools"]), k, _kpi_name(k, lang),
-                                    _in_unit(k, est.mean), _in_unit(k, lo), _in_unit(k, hi), _unit(k, lang)])
+                figure_rows.append([number, row["team"], tool_names(row["tools"]), k, kpi_name(k, lang, s.scenario),
+                                    _in_unit(k, est.mean), _in_unit(k, lo), _in_unit(k, hi), display_unit(k, lang)])
     return to_xlsx({
         t("report.sheet_teams", lang): teams, t("report.sheet_rounds", lang): round_rows,
         t("report.sheet_decisions", lang): decision_rows, t("report.sheet_score", lang): score_rows,
         t("report.sheet_figures", lang): figure_rows,
+        **walk_sheet(training, code, lang),
     })
 
 

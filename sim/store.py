@@ -116,6 +116,18 @@ results = Table(
     Column("computed_at", Float, nullable=False),
 )
 
+observations = Table(  # what a team saw on the floor in a gemba round (the waste walk)
+    "observations", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("team_id", Integer, ForeignKey("teams.id", ondelete="CASCADE"), nullable=False),
+    Column("round", Integer, nullable=False),
+    Column("waste", String(32), nullable=False),  # one of sim.scenario.WASTES
+    Column("place", String(64), nullable=False),  # a station's or a step's id
+    Column("note", Text, nullable=False, default=""),  # in the team's words (sim.text-cleaned)
+    Column("recorded_at", Float, nullable=False),
+)
+
 audit = Table(
     "audit", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -158,7 +170,12 @@ def _v3(conn: Connection) -> None:
     _add_column(conn, "rounds", "deadline_enforced", "INTEGER NOT NULL DEFAULT 0")
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3]
+def _v4(conn: Connection) -> None:
+    """Observations of the waste walk (gemba rounds): a table of their own."""
+    observations.create(conn, checkfirst=True)
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -333,6 +350,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 __all__ = [
-    "SCHEMA_VERSION", "IntegrityError", "Store", "StoreError", "audit", "decisions", "results", "rounds",
+    "SCHEMA_VERSION", "IntegrityError", "Store", "StoreError", "audit", "decisions", "observations", "results", "rounds",
     "sessions", "store_identity", "team_tokens", "teams",
 ]

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .eventlog import Ev, EventLog
+from .i18n import pick, plural, t
 from .metrics import integrate
 from .scenario import WASTES, Scenario
 
@@ -284,3 +285,52 @@ def score_observations(scenario: Scenario, truth: list[Waste], observations: Ite
 def places(scenario: Scenario) -> list[str]:
     """Where an observation can point: every station, then every step."""
     return [*scenario.stations, *scenario.steps]
+
+
+# --- labels and tables, in either language (the dashboard and the debrief report share them) -------
+
+
+def place_label(scenario: Scenario, where: str, lang: str) -> str:
+    """A station's or a step's name (a station first; a step is marked as one, since the two may share a name)."""
+    if where in scenario.stations:
+        return pick(scenario.stations[where].name, lang)
+    if where in scenario.steps:
+        return t("gemba.step_place", lang, name=pick(scenario.steps[where].name, lang))
+    return where
+
+
+def amount_label(amount: float, unit: str, lang: str) -> str:
+    """An amount in its unit, rounded to a whole number, with the plural form the number takes."""
+    n = round(amount)
+    number = f"{n:,}".replace(",", "\u00a0")
+    return t(f"wastewalk.unit.{unit}_{plural(n, lang)}", lang, n=number)
+
+
+def observation_label(scenario: Scenario, observation: Observation, lang: str) -> str:
+    """'Waste · where' of an observation."""
+    return f"{t('waste.' + observation.waste, lang)} · {place_label(scenario, observation.where, lang)}"
+
+
+def teams_table(scenario: Scenario, scores: dict[str, WalkScore], lang: str) -> list[dict[str, str]]:
+    """The top wastes, one row each, with a column per team saying found or missed, and a last row of
+    the teams' scores. Every score must be against the same top wastes (one round's ground truth)."""
+    if not scores:
+        return []
+    top = next(iter(scores.values())).top
+    rows: list[dict[str, str]] = []
+    for rank, w in enumerate(top, start=1):
+        row = {
+            t("gemba.col_rank", lang): str(rank),
+            t("gemba.col_waste", lang): t(f"waste.{w.waste}", lang),
+            t("gemba.col_where", lang): place_label(scenario, w.where, lang),
+            t("gemba.col_amount", lang): amount_label(w.amount, w.unit, lang),
+        }
+        for team, score in scores.items():
+            row[team] = t("gemba.yes" if any(f.key == w.key for f in score.found) else "gemba.no", lang)
+        rows.append(row)
+    last = {t("gemba.col_rank", lang): "", t("gemba.col_waste", lang): t("gemba_round.score_row", lang),
+            t("gemba.col_where", lang): "", t("gemba.col_amount", lang): ""}
+    for team, score in scores.items():
+        last[team] = f"{len(score.found)}/{len(score.top)} · {score.score:.0f}"
+    rows.append(last)
+    return rows

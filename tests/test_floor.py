@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
@@ -136,6 +138,7 @@ def test_wait_so_far_grows_while_queueing(hall: Scenario) -> None:
 
 
 def test_floor_plan_takes_explicit_positions_and_refuses_bad_ones(hall: Scenario) -> None:
+    hall = hall.model_copy(update={"floor": None})  # the automatic layout (the file's own plan: test_floor_file.py)
     auto = floor_plan(hall)
     assert set(hall.stations) <= set(auto.spots)
     given = floor_plan(hall, {"desk": (5, 6), "entrance": {"x": 1, "y": 0}})
@@ -207,3 +210,16 @@ def test_floors_side_by_side_need_the_same_times(hall: Scenario) -> None:
     b = build_frames(hall, log, floor_plan(hall), 600.0, 660.0, 2.0)
     with pytest.raises(ValueError, match="same frame times"):
         floor_figure([("a", hall, a), ("b", hall, b)], "en")
+
+
+def test_the_floor_figure_module_imports_pandas_itself() -> None:
+    """A fresh server once failed to draw the floor: Plotly looks pandas up in sys.modules without importing
+    it, and met it half-initialised while another page's thread was importing it. The module imports
+    pandas itself, so building a figure waits for a complete module (the import lock)."""
+    import subprocess
+    import sys
+
+    code = "import sys; import dashboard.floor_charts; print('pandas' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.strip() == "True"

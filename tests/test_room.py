@@ -140,8 +140,15 @@ def test_round_1_shows_the_library_as_it_is_on_the_team_page(app_env: str) -> No
     team = page("team", team=(code, "Owls"))
     assert any(h.value == "The library as it is" for h in team.subheader)
     charts = team.get("plotly_chart")
-    assert len(charts) >= 6  # the score, the waiting, the day, the staff, the readers lost, the value stream
+    assert len(charts) == 2  # the score and the open tab (the waiting): other tabs are drawn when opened
+    assert [tab.label for tab in team.tabs] == ["Waiting by group", "The day hour by hour", "Staff utilisation",
+                                                "Left unserved", "Value-stream map", "Reader groups"]
     assert any(m.value.startswith("**Mean waiting time**") for m in team.markdown)
+    team.session_state["team.as_is.tabs.en"] = "Value-stream map"  # the team opens the value-stream map
+    team.run()
+    assert [json.loads(c.proto.spec)["data"][0]["type"] for c in team.get("plotly_chart")][1:] != \
+        [json.loads(charts[1].proto.spec)["data"][0]["type"]]
+    assert any(s.key == "team.as_is.vsm_choice" for s in team.selectbox)
 
 
 def test_notes_come_back_after_a_reload(app_env: str) -> None:

@@ -53,7 +53,7 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     # a fresh schema for each test: drop what an earlier test left
     store = Store(PG_URL)
     with store.write() as conn:
-        for table in ("audit", "results", "decisions", "team_tokens", "teams", "rounds", "sessions", "store_identity",
+        for table in ("audit", "results", "observations", "decisions", "team_tokens", "teams", "rounds", "sessions", "store_identity",
                       "schema_version"):
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
     store.close()

@@ -3,19 +3,21 @@ saving as a new version or a new scenario; nothing saved is ever lost."""
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 
 import streamlit as st
 from ruamel.yaml.comments import CommentedMap
 
-from dashboard import balance_view, config, editor_form, runner
+from dashboard import balance_view, config, editor_form, floor_editor, runner, validated
 from dashboard.widgets import MAIN_KPIS, fmt, kpi_name
 from dashboard.widgets import lang as current_lang
 from sim.editing import dump, load
 from sim.experiment import DEFAULT_SEED, run_experiment
 from sim.i18n import pick, t
-from sim.library import ConflictError, LibraryError, ScenarioLibrary, digest
-from sim.scenario import Scenario, ScenarioError, scenario_from_text
+from sim.library import ConflictError, Entry, LibraryError, ScenarioLibrary, digest
+from sim.scenario import Scenario, ScenarioError
 
 TEST_REPS = 5
 
@@ -27,8 +29,39 @@ if not author:
     st.page_link("dashboard/pages/trainer.py", label=t("nav.trainer", lang), icon=":material/co_present:")
     st.stop()
 
+
+
+def _entries(library: ScenarioLibrary) -> list[Entry]:
+    """`library.entries()`, each file validated only when its text is new (every click redraws the page)."""
+    out = []
+    for folder, shipped in ((library.user, False), (library.shipped, True)):
+        for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+            try:
+                scenario: Scenario | None = validated.scenario_file(path)
+                problem = ""
+            except ScenarioError as error:
+                scenario, problem = None, str(error.problems[0]) if error.problems else ""
+            out.append(Entry(path.stem, path, shipped, scenario, problem))
+    return out
+
+
+def _writable(folder: Path) -> bool:
+    """Can the trainers' folder (or, before it exists, the folder it will be made in) be written?"""
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+def _folder_error(error: OSError) -> None:
+    """A save refused by the file system (a read-only or full folder): said plainly, nothing lost."""
+    st.error(t("editor_folder.not_written", lang, folder=str(config.user_scenarios_dir()),
+               error=error.strerror or type(error).__name__))
+
+
 library = ScenarioLibrary(config.scenarios_dir(), config.user_scenarios_dir())
-entries = library.entries()
+entries = _entries(library)
+if not _writable(config.user_scenarios_dir()):
+    st.warning(t("editor_folder.read_only", lang, folder=str(config.user_scenarios_dir())))
 labels = {f"{'shipped' if e.shipped else 'user'}:{e.id}": e for e in entries}
 pending = st.session_state.pop("editor.pending_choice", None)
 if pending in labels:  # set by a save or an import on the last run, before the widget exists
@@ -59,7 +92,7 @@ if entry.shipped:
 
 text = st.session_state["editor.text"]
 try:
-    edited: Scenario | None = scenario_from_text(text, "editor.yaml")
+    edited: Scenario | None = validated.scenario_text(text, "editor.yaml")
     problems = []
 except ScenarioError as error:
     edited, problems = None, error.problems
@@ -78,7 +111,8 @@ with form_tab:
         for section, build in ((t("editor.texts", lang), editor_form.texts), (t("editor.calendar", lang), editor_form.calendar),
                                (t("editor.arrivals", lang), editor_form.arrivals), (t("editor.groups", lang), editor_form.groups),
                                (t("editor.staff", lang), editor_form.staff), (t("editor.times", lang), editor_form.step_times),
-                               (t("editor.tools", lang), editor_form.tools), (t("editor.rounds", lang), editor_form.rounds)):
+                               (t("editor.tools", lang), editor_form.tools), (t("editor.rounds", lang), editor_form.rounds),
+                               (t("floor_editor.section", lang), floor_editor.floor_and_walks)):
             with st.expander(section):
                 try:
                     build(doc, lang, key)
@@ -88,7 +122,7 @@ with form_tab:
         if after != before:
             st.session_state["editor.text"] = text = after
             try:
-                edited, problems = scenario_from_text(text, "editor.yaml"), []
+                edited, problems = validated.scenario_text(text, "editor.yaml"), []
             except ScenarioError as error:
                 edited, problems = None, error.problems
 with yaml_tab:
@@ -109,7 +143,7 @@ if c1.button(t("editor.test_run", lang), disabled=edited is None, key="editor.te
     with st.spinner(t("sandbox.running", lang)):
         new = run_experiment(edited, TEST_REPS, DEFAULT_SEED, workers=config.workers() or None)
         try:
-            old: Scenario | None = scenario_from_text(st.session_state["editor.saved_text"], "saved.yaml")
+            old: Scenario | None = validated.scenario_text(st.session_state["editor.saved_text"], "saved.yaml")
         except ScenarioError:
             old = None
         saved = run_experiment(old, TEST_REPS, DEFAULT_SEED, workers=config.workers() or None) if old else None
@@ -143,6 +177,8 @@ if (save_version or save_new) and edited is not None:
         st.error(t("editor.not_saved", lang, error=str(error)))
         for problem in error.problems[:20]:
             st.markdown(f"- `{problem.field or '—'}`: {problem.say(lang)}")
+    except OSError as error:
+        _folder_error(error)
 
 st.divider()
 st.subheader(t("editor.history", lang))
@@ -159,6 +195,8 @@ for i, version in enumerate(reversed(versions)):
             st.rerun()
         except LibraryError as error:
             st.error(t("editor.not_saved", lang, error=str(error)))
+        except OSError as error:
+            _folder_error(error)
 
 st.divider()
 c1, c2 = st.columns(2)
@@ -176,3 +214,6 @@ if upload is not None and c2.button(t("editor.upload_go", lang), key="editor.upl
         c2.error(t("editor.not_saved", lang, error=str(error)))
         for problem in error.problems[:20]:
             c2.markdown(f"- `{problem.field or '—'}`: {problem.say(lang)}")
+    except OSError as error:
+        with c2:
+            _folder_error(error)

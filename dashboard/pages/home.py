@@ -11,13 +11,19 @@ lang = current_lang()
 st.title(t("app.title", lang))
 st.write(t("home.what", lang))
 st.write(t("home.how", lang))
-c1, c2, c3, c4 = st.columns(4)
-if c1.button(t("home.start_sandbox", lang), type="primary", key="home.sandbox"):
+# a row that wraps: four equal columns cut the longer labels ("Присоединиться к занят…") on a laptop
+# and squeezed them on a phone; each button keeps its whole label and moves to the next line instead
+with st.container(horizontal=True, gap="small"):
+    sandbox = st.button(t("home.start_sandbox", lang), type="primary", key="home.sandbox")
+    join = st.button(t("home.join", lang), key="home.join")
+    trainer = st.button(t("home.trainer", lang), key="home.trainer")
+    learn = st.button(t("home.learn", lang), key="home.learn")
+if sandbox:
     st.switch_page("dashboard/pages/sandbox.py")
-if c2.button(t("home.join", lang), key="home.join"):
+if join:
     st.switch_page("dashboard/pages/team.py")
-if c3.button(t("home.trainer", lang), key="home.trainer"):
+if trainer:
     st.switch_page("dashboard/pages/trainer.py")
-if c4.button(t("home.learn", lang), key="home.learn"):
+if learn:
     st.switch_page("dashboard/pages/learn.py")
 st.caption(t("home.offline", lang))

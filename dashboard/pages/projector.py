@@ -5,10 +5,12 @@ type, no controls; it redraws only when the session changes (no flashing)."""
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 
 import segno
 import streamlit as st
 
+from dashboard.gemba_round_view import projector_floor, walk_column
 from dashboard.live import big, countdown, watch
 from dashboard.room import session_signature, team_address
 from dashboard.session import client_key, training
@@ -18,6 +20,15 @@ from sim.i18n import counted, num, pick, t
 from sim.ranking import Entry, rank
 from sim.store import StoreError
 from sim.training import TrainingError
+
+
+@lru_cache(maxsize=32)
+def _qr_png(address: str) -> bytes:
+    """The QR code of the address, drawn once (the page redraws at every change in the session)."""
+    qr = io.BytesIO()
+    segno.make(address, error="m").save(qr, kind="png", scale=12, border=2)
+    return qr.getvalue()
+
 
 lang = current_lang()
 st.markdown("<style>[data-testid='stSidebar'],[data-testid='stSidebarCollapsedControl'],header{display:none !important}"
@@ -52,9 +63,7 @@ with left:
     big(t("projector.address", lang, url=address), 2.0, 500)
     big(pick(info.scenario.title, lang), 1.8, 500)
 with right:
-    qr = io.BytesIO()
-    segno.make(address, error="m").save(qr, kind="png", scale=12, border=2)
-    st.image(qr.getvalue(), width=300)
+    st.image(_qr_png(address), width=300)
 
 teams = service.teams(info.code)
 current = service.current_round(info.code)
@@ -73,9 +82,12 @@ big(t("projector.submitted", lang, done=done, of=counted("projector.of_teams", l
 if current.status == "closed" and current.revealed:
     rows = service.leaderboard(info.code, current.number)
     submitted = {d.team for d in service.decisions(info.code, current.number)}
+    walk = walk_column(service, info.code, current.number, lang)  # the waste walk, apart from the score
     for p in rank([Entry(r["team"], r["score"], r["score_ci"], r["team"] in submitted) for r in rows]):
         score = "—" if p.entry.score is None else num(p.entry.score, lang)
         ci = f" ({num(p.entry.ci95[0], lang)}–{num(p.entry.ci95[1], lang)})" if p.entry.ci95 else ""
-        big(f"{p.place}{'=' if p.tied else ''}. {p.entry.team} — {score}{ci}", 2.4)
+        seen = f" · {walk[0]}: {walk[1].get(p.entry.team, '—')}" if walk else ""
+        big(f"{p.place}{'=' if p.tied else ''}. {p.entry.team} — {score}{ci}{seen}", 2.4)
     if any(p.tied for p in rank([Entry(r["team"], r["score"], r["score_ci"]) for r in rows])):
         big(t("board.ties", lang), 1.4, 400)
+projector_floor(info, lang)

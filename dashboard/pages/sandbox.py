@@ -14,9 +14,9 @@ from dashboard.widgets import tool_picker
 from sim.economics import budget_text, price_text
 from sim.experiment import DEFAULT_SEED
 from sim.i18n import pick, t
-from sim.lean import apply_tools, round_budget
+from sim.lean import round_budget
 from sim.model import RunawayScenario
-from sim.score import balanced_score
+from sim.study import Study
 
 MAX_REPS = 100  # one visitor's run must not hold the server's processes for long
 MAX_SEED = 2**31 - 1
@@ -73,37 +73,29 @@ else:
 
 if st.button(t("sandbox.run", lang), type="primary", disabled=not inputs_ok, key="sandbox.run"):
     bar = st.progress(0.0, text=t("sandbox.running", lang))
-    total = 2 * int(reps) if tools else int(reps)
-
-    def step(offset: int):
-        return lambda done, _n: bar.progress((offset + done) / total, text=t("sandbox.running", lang))
-
     try:
-        variant_scenario = apply_tools(scenario, tools)
-        baseline = runner.run(scenario, int(seed), int(reps), step(0))
-        variant = runner.run(variant_scenario, int(seed), int(reps), step(int(reps))) if tools else baseline
+        done = runner.run_study(Study(scenario, tools, seed=int(seed), replications=int(reps)),
+                                lambda n, total: bar.progress(n / total, text=t("sandbox.running", lang)))
     except RunawayScenario as error:
         bar.empty()
         st.error(t("sandbox.runaway", lang, error=error.text(lang)))
         st.stop()
     bar.empty()
     st.session_state["sandbox.last"] = {"path": path, "tools": tools, "seed": int(seed), "reps": int(reps)}
-    remember(scenario, tools, baseline, variant)
+    remember(done)
 
 last = st.session_state.get("sandbox.last")
 if last and last["path"] in valid:
     shown = valid[last["path"]]
-    variant_scenario = apply_tools(shown, last["tools"])
-    baseline = runner.cached(shown, last["seed"], last["reps"])
-    variant = runner.cached(variant_scenario, last["seed"], last["reps"]) if last["tools"] else baseline
-    if baseline is None or variant is None:  # pushed out of the cache by other runs: run again quietly
+    study = Study(shown, last["tools"], seed=last["seed"], replications=last["reps"])
+    found = runner.cached_study(study)
+    if found is None:  # pushed out of the cache by other runs: run again quietly
         with st.spinner(t("sandbox.running", lang)):
-            baseline = runner.run(shown, last["seed"], last["reps"])
-            variant = runner.run(variant_scenario, last["seed"], last["reps"]) if last["tools"] else baseline
+            found = runner.run_study(study)
     st.divider()
     st.subheader(t("sandbox.results", lang, title=pick(shown.title, lang)))
-    score = balanced_score(shown, baseline, variant, (), last["tools"])
-    cost_and_payback(shown, baseline, variant, last["tools"], lang)
-    show_results(shown, variant_scenario, baseline, variant, score, last["tools"], lang, key="sandbox")
+    cost_and_payback(shown, found.baseline, found.variant, last["tools"], lang)
+    show_results(shown, study.variant_scenario, found.baseline, found.variant, found.score, last["tools"], lang,
+                 key="sandbox")
 
 show_history(lang)

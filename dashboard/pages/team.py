@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.gemba_round_view import team_gemba_round
 from dashboard.live import countdown, watch
-from dashboard.room import round_signature
+from dashboard.room import round_signature, session_stamp
 from dashboard.session import training
 from dashboard.team_view import (
     decision_form,
@@ -40,7 +41,7 @@ st.caption(t("team.joined_as", lang, team=plain(name), code=code))
 show_rejoin_code(lang)
 st.button(t("team.leave", lang), key="team.leave", on_click=leave)
 
-watch(f"team.seen.{code}", lambda: round_signature(service, code))
+watch(f"team.seen.{code}", lambda: round_signature(service, code), stamp=lambda: session_stamp(service, code))
 current = service.current_round(code)
 if current is None:
     st.info(t("team.wait_start", lang))
@@ -58,6 +59,7 @@ st.write(pick(plan.brief, lang))
 
 if current.status == "open":
     decision_form(service, info, code, name, number, lang)
+team_gemba_round(service, info, code, name, number, current.status, current.revealed, lang)
 
 shown = number if current.status == "closed" and current.revealed else number - 1
 if shown >= 1 and service.round(code, shown).revealed:

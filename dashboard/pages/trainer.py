@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import config, runner
+from dashboard.gemba_round_view import trainer_walk
 from dashboard.integrity_view import sandbox_setting
 from dashboard.session import client_key, sign_in, training
 from dashboard.trainer_view import leaderboard, live_status, round_controls, team_comparison, team_notes
@@ -111,6 +112,7 @@ if closed:
                           key=f"trainer.board_round.{code}.{len(closed)}",  # a newly closed round is shown first
                           format_func=lambda n: pick(info.scenario.rounds[n - 1].title, lang))
     leaderboard(service, code, number, lang)
+    trainer_walk(service, code, number, lang)
     team_notes(service, code, number, lang)
     team_comparison(service, code, number, lang)
 

@@ -3,14 +3,15 @@
 `floor_plan(scenario, positions)` lays the stations out on a plan: the entrance at the bottom, the
 front desks and kiosks in a row across the hall with their lines running towards the entrance, the
 open shelves along the left wall, the back office and the closed stacks behind a wall at the top.
-Any spot can be given explicitly (a plain dict of name -> (x, y) in metres, see `SPOT_NAMES`); the
-rest is placed automatically. The scenario file has no `floor:` section yet: when it gets one, pass
-it here as that dict.
+Any spot can be given explicitly: in the scenario file's `floor:` section (`floor.spots`, metres),
+or as a plain dict of name -> (x, y) passed here (see `spot_names`); the rest is placed automatically.
 
-Which distances win. The model's walking is each step's `walk_m` (added to the step's time at the
-scenario's walking speed); the plan does not change a run. The plan is a picture: its distances are
-not fed back into the model, so where they disagree the scenario's `walk_m` is what the figures
-(waiting, lead times, metres walked in the waste walk) are computed from. `plan_distance` gives the
+Which distances win. The scenario file says it (`floor.distances`), and today the one rule is
+`steps`: the model's walking is each step's `walk_m` (added to the step's time at the scenario's
+walking speed) and the runs' `walk_m_per_run`; the plan does not change a run. The plan is a
+picture: its distances are not fed back into the model, so where they disagree the scenario's
+distances are what the figures (waiting, lead times, metres walked in the waste walk) are computed
+from. `plan_distance` gives the
 plan's straight-line distance between two spots, for a trainer who wants to check the two agree.
 
 `build_frames(scenario, log, plan, start, end, step_min)` samples the log at frame times: who is

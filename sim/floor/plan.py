@@ -10,13 +10,14 @@ from typing import Any
 
 from ..i18n import LocalizedError
 from ..scenario import Scenario
+from ..scenario.checks import FLOOR_EXTRA_SPOTS
 
 # reader states in a frame
 QUEUE, SERVICE, SELF, STACK_WAIT, HALL = 0, 1, 2, 3, 4
 STATE_NAMES = ("queue", "service", "self", "stack_wait", "hall")
 
 # spots besides the stations that a plan may give explicitly
-EXTRA_SPOTS = ("entrance", "hall", "cart", "stack_bench", "stacks_far")
+EXTRA_SPOTS = FLOOR_EXTRA_SPOTS  # ("entrance", "hall", "cart", "stack_bench", "stacks_far"); the scenario checks them
 MAX_COORD_M = 500.0
 MAX_FRAMES = 5000
 
@@ -84,9 +85,13 @@ def _check_positions(scenario: Scenario, positions: Mapping[str, Any]) -> dict[s
 
 
 def floor_plan(scenario: Scenario, positions: Mapping[str, Any] | None = None) -> FloorPlan:
-    """The scenario's floor plan: explicit `positions` (name -> (x, y) or {x, y}, metres) where
-    given, an automatic readable layout for the rest. Unknown names or bad numbers raise FloorError."""
-    given = _check_positions(scenario, positions or {})
+    """The scenario's floor plan: the spots its `floor:` section gives, then explicit `positions`
+    (name -> (x, y) or {x, y}, metres; they win over the file's), and an automatic readable layout
+    for the rest. Unknown names or bad numbers raise FloorError."""
+    placed: dict[str, Any] = {}
+    if scenario.floor is not None:
+        placed = {name: (spot.x, spot.y) for name, spot in scenario.floor.spots.items()}
+    given = _check_positions(scenario, {**placed, **(positions or {})})
     kinds = {sid: _station_kind(scenario, sid) for sid in scenario.stations}
     front = [sid for sid, k in kinds.items() if k in ("desk", "kiosk")]
     opens = [sid for sid, k in kinds.items() if k == "open"]

@@ -129,6 +129,28 @@ def _stations(s: Scenario) -> list[Problem]:
     return out
 
 
+FLOOR_EXTRA_SPOTS = ("entrance", "hall", "cart", "stack_bench", "stacks_far")  # as `sim.floor.EXTRA_SPOTS`
+FLOOR_MIN_APART_M = 1.0  # two stations closer than this would be drawn on top of each other
+
+
+def _floor(s: Scenario) -> list[Problem]:
+    """The floor plan names stations and spots that exist, and keeps stations apart."""
+    if s.floor is None:
+        return []
+    known = {**{sid: None for sid in s.stations}, **{name: None for name in FLOOR_EXTRA_SPOTS}}
+    ref = _Refs()
+    out = ref.out
+    for name in s.floor.spots:
+        ref(("floor", "spots", name), name, known, "spot")
+    placed = [(sid, spot) for sid, spot in s.floor.spots.items() if sid in s.stations]
+    for i, (a, pa) in enumerate(placed):
+        for b, pb in placed[i + 1:]:
+            if math.hypot(pa.x - pb.x, pa.y - pb.y) < FLOOR_MIN_APART_M:
+                out.append(problem(("floor", "spots", b), "problem.check.floor_overlap", other=a,
+                                   metres=FLOOR_MIN_APART_M))
+    return out
+
+
 def _roles(s: Scenario) -> list[Problem]:
     ref = _Refs()
     out = ref.out
@@ -413,7 +435,7 @@ def expected_readers(s: Scenario) -> float:
 
 STAGES: list[list[tuple[str, Check]]] = [
     [("ids", _ids), ("shares", _shares), ("routes_and_steps", _routes_and_steps), ("stations", _stations),
-     ("roles", _roles), ("counts", _counts)],
+     ("roles", _roles), ("counts", _counts), ("floor", _floor)],
     [("profile_hours", _profile_hours), ("horizon", _horizon), ("sections", _sections),
      ("distributions", _distributions), ("plan", _plan), ("group_profiles", _group_profiles),
      ("pricing", _pricing)],

@@ -380,6 +380,27 @@ class Round(Frozen):
     offer: list[str] = Field(default_factory=list)
     budget: int = Field(default=0, ge=0, le=10_000, description="budget points (files priced in points)")
     budget_roubles: float | None = Field(default=None, ge=0, le=1_000_000_000, description="roubles for new tools")
+    gemba: bool = Field(default=False, description="a waste walk: teams watch the floor as it is and record wastes")
+
+
+class Spot(Frozen):
+    """A point of the floor plan in metres: `x` across the hall, `y` from the entrance inwards."""
+
+    x: float = Field(ge=0, le=500)
+    y: float = Field(ge=0, le=500)
+
+
+class Floor(Frozen):
+    """Where the entrance, the stations (desks, kiosks, shelves, stacks, back office) and the other spots
+    of the animated floor stand, in metres. Spots not given are laid out automatically (`sim.floor`).
+
+    `distances` says which wins where the plan and the walking distances disagree. `steps` (the one rule
+    today): the model walks the scenario's own distances (each step's `walk_m`, the runs'
+    `walk_m_per_run`); the plan is a picture of the floor and never changes a run.
+    """
+
+    distances: Literal["steps"] = "steps"
+    spots: dict[str, Spot] = Field(default_factory=dict, max_length=500)
 
 
 class ScoreWeights(Frozen):
@@ -430,6 +451,7 @@ class Scenario(Frozen):
     score: ScoreWeights = Field(default_factory=ScoreWeights)
     overtime: Overtime = Field(default_factory=Overtime)
     economics: Economics = Field(default_factory=Economics)
+    floor: Floor | None = Field(default=None, description="the floor plan of the animated floor (optional)")
     max_events: int = Field(default=20_000_000, ge=1000, le=200_000_000)
 
     @property

@@ -19,6 +19,7 @@ from . import queries as q
 from .archive_check import check_depth
 from .compute import ResultsMixin
 from .decisions import clean_notes_of
+from .observations import export_observations, insert_observations
 from .records import MAX_TEAMS, TrainingError, payload_to_results
 from .rounds import RoundsMixin
 from .teams import clean_team_name
@@ -41,6 +42,7 @@ class ArchiveMixin(RoundsMixin, ResultsMixin):
                                   .order_by(teams.c.joined_at, teams.c.id)).all()
             team_names = [str(name) for name, _ in joined]
             decision_list = [d.__dict__ for n in range(1, s.rounds + 1) for d in q.decision_list(conn, s.id, n)]
+            walk = export_observations(conn, s.id)
         return {
             "format": ARCHIVE_FORMAT, "version": 1,
             "code": s.code, "title": s.title, "seed": s.seed, "replications": s.replications, "rounds": s.rounds,
@@ -48,6 +50,7 @@ class ArchiveMixin(RoundsMixin, ResultsMixin):
             "round_states": round_states, "teams": team_names, "joined_at": [float(at) for _, at in joined],
             "decisions": decision_list,
             "results": [{"round": r[0], "tools_key": r[1], "payload": json.loads(r[2])} for r in result_rows],
+            "observations": walk,
         }
 
     def import_session(self, data: dict[str, Any], actor: str = "trainer") -> str:
@@ -98,6 +101,7 @@ class ArchiveMixin(RoundsMixin, ResultsMixin):
                                                     joined_at=joined_at[i]))
             ids[q.name_key(clean)] = q.new_id(row)
         self._import_decisions(conn, scenario, session_id, data["decisions"], ids, played)
+        insert_observations(conn, session_id, check.observation_rows(scenario, data.get("observations"), set(ids), played), ids)
         s_seed, s_reps = int(data["seed"]), int(data["replications"])
         stored: set[tuple[int, str]] = set()
         for r in data["results"]:

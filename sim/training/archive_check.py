@@ -18,6 +18,8 @@ from typing import Any
 from ..lean import ordered
 from ..scenario import Scenario
 from . import states
+from .observations import MAX_OBSERVATIONS, check_observation, is_gemba
+from .queries import name_key
 from .records import TrainingError
 
 MAX_ARCHIVE_MB = 64  # as uploaded: a 40-team, 5-round, 30-replication session is 15 MB gzipped (52 MB plain JSON)
@@ -142,3 +144,42 @@ def tools_of_key(scenario: Scenario, key: str) -> list[str]:
     if ordered(scenario, tools) != tools:
         raise ValueError(f"tools {key!r} not in catalogue order")
     return tools
+
+
+def observation_rows(scenario: Scenario, rows: Any, teams: set[str],
+                     played: dict[int, tuple[str, bool]]) -> list[dict[str, Any]]:
+    """The archive's waste-walk observations, each as live play records it, cleaned; [] for an archive
+    without any (older ones). `teams` holds the imported teams' name keys.
+
+    Each must name a known team, a gemba round that was played, a known waste and place, and a note
+    within its length; a team may have at most `MAX_OBSERVATIONS` in a round.
+    """
+    if rows is None:
+        return []
+    if not isinstance(rows, list):
+        raise TrainingError("gemba_round.refused.archive", detail="observations: not a list")
+    out: list[dict[str, Any]] = []
+    counts: dict[tuple[str, int], int] = {}
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise TrainingError("gemba_round.refused.archive", detail=f"observation {i + 1}: not a mapping")
+        team, number = str(row.get("team", ""))[:60], row.get("round")
+        if name_key(team) not in teams:
+            raise TrainingError("training.err.no_team", name=team)
+        if isinstance(number, bool) or not isinstance(number, int) or number not in played \
+                or played[number][0] == "pending" or not is_gemba(scenario, number):
+            raise TrainingError("gemba_round.refused.archive", detail=f"observation {i + 1}: round {str(number)[:10]}")
+        try:
+            waste, where, note = check_observation(scenario, str(row.get("waste")), str(row.get("where")),
+                                                   row.get("note") or "")
+        except TrainingError as error:
+            raise TrainingError("gemba_round.refused.archive",
+                                detail=f"observation {i + 1}: {error.text('en')}") from None
+        counts[(name_key(team), number)] = counts.get((name_key(team), number), 0) + 1
+        if counts[(name_key(team), number)] > MAX_OBSERVATIONS:
+            raise TrainingError("gemba_round.refused.archive",
+                                detail=f"{team}: more than {MAX_OBSERVATIONS} observations in round {number}")
+        at = row.get("recorded_at")
+        when = float(at) if isinstance(at, int | float) and not isinstance(at, bool) and math.isfinite(at) else 0.0
+        out.append({"team": team, "round": number, "waste": waste, "where": where, "note": note, "recorded_at": when})
+    return out

@@ -10,9 +10,8 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ..experiment import Results
-from ..lean import apply_tools
-from ..score import balanced_score
 from ..store import results, rounds, sessions
+from ..study import Study, variant_scenarios
 from . import queries as q
 from .base import TrainingBase
 from .records import (
@@ -83,7 +82,7 @@ class ResultsMixin(TrainingBase):
             return []
         total = len(decisions) * s.replications
         report = _ProgressWriter(self, s.id, number, total)
-        scenarios = [apply_tools(s.scenario, tools) for tools in decisions]
+        scenarios = variant_scenarios(s.scenario, decisions)
         if batch is not None:
             found = batch(scenarios, s.seed, s.replications, report)
         else:
@@ -203,7 +202,7 @@ class ResultsMixin(TrainingBase):
             res = cache.get(tools_key(tools))
             if res is None or baseline is None:
                 continue
-            score = balanced_score(s.scenario, baseline, res, (), tools)
+            score = Study(s.scenario, tools, seed=s.seed, replications=s.replications).judge(baseline, res).score
             rows.append({"team": team, "tools": tools, "score": score.total.mean, "score_ci": score.total.ci95,
                          "results": res})
         rows.sort(key=lambda row: -(row["score"] or 0.0))
