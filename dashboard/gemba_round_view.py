@@ -63,7 +63,9 @@ def team_gemba_round(service: Training, info: SessionInfo, code: str, team: str,
     st.subheader(t("gemba_round.title", lang))
     if status == "open":
         st.write(t("gemba_round.intro", lang, n=MAX_OBSERVATIONS))
-        show_floor(info, lang, key=f"team.gemba.{code}")
+        # on request: a room of teams' pages stays light until each team chooses to watch
+        if st.toggle(t("gemba_round.watch", lang), key=f"team.gemba.watch.{code}"):
+            show_floor(info, lang, key=f"team.gemba.{code}")
         observation_form(service, info, code, team, number, lang)
     elif status == "closed" and revealed:
         _team_outcome(service, info, code, team, number, lang)

@@ -62,6 +62,8 @@ def test_a_team_walks_the_floor_and_sees_what_it_found(service: Training) -> Non
     service.open_round(code, 1)
     team.run()
     assert any(h.value == "Waste walk: go and see" for h in team.subheader)
+    assert not team.get("plotly_chart") or floor_frames(team) == 0  # the floor waits until the team asks
+    team.toggle(key=f"team.gemba.watch.{code}").set_value(True).run()
     assert 30 < floor_frames(team) < 100  # the busiest hours first, two minutes a frame
     team.radio(key=f"team.gemba.{code}.window").set_value("day").run()
     assert floor_frames(team) > 300  # the whole first day, the walk is scored on

@@ -250,7 +250,11 @@ def test_a_reload_keeps_the_team_and_a_reset_code_signs_it_out(app_env: str) -> 
 def test_session_codes_cannot_be_guessed_through_the_projector(app_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import dashboard.session
 
+    from sim.guard import AttemptGuard
+
     monkeypatch.setattr(dashboard.session, "client_key", lambda: "ip:192.0.2.7")  # one browser, one address
+    # time stands still: under load a page run outlasts the 2-4 s waits, which is not what is tested here
+    monkeypatch.setattr(AttemptGuard.__init__, "__defaults__", (None, lambda: 1000.0))
     service = Training(Store(app_env))
     service.create_session(one_day_hall(), seed=3, replications=2, rounds_count=2)
     messages = []

@@ -67,6 +67,7 @@ def test_a_team_plays_the_floor_in_a_gemba_round(page: Page, browser: Browser, a
     team.get_by_role("button", name="Join", exact=True).click()
     expect(team.get_by_role("heading", name="Waste walk: go and see")).to_be_visible()
 
+    team.get_by_text("Watch the floor", exact=True).click()
     floor = team.locator(".js-plotly-plot:has(.slider-container)").first
     expect(floor).to_be_visible()
     floor.scroll_into_view_if_needed()

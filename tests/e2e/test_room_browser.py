@@ -141,7 +141,7 @@ def test_a_room_of_six_teams(browser: Browser, app_url: str) -> None:
 
     # a team joins after round 1; another reloads its page and is still that team, results and all
     teams["Late"] = _join(browser, app_url, code, "Late")
-    expect(teams["Late"].get_by_text("joined after round 1", exact=False)).to_be_visible()
+    expect(teams["Late"].get_by_text("Your team joined after round 1", exact=False)).to_be_visible()
     _no_error_box(teams["Late"])
     owls = teams["Owls"]
     owls.reload()
