@@ -292,7 +292,7 @@ def test_the_spreadsheet_speaks_the_readers_language(tmp_path: Path) -> None:
     assert "закрыт" in cells and "да" in cells
     assert not any(c in ("closed", "ci_low", "ci_high", "mean", "True", "False") for c in cells)
     assert any(c.startswith("Какие потери вы увидели?") for c in cells)  # notes under their questions
-    figures = book.worksheets[-1]
+    figures = book["Показатели"]  # by name: a gemba round's waste-walk sheet comes after it
     header = [c.value for c in figures[1]]
     rows = list(figures.iter_rows(min_row=2, values_only=True))
     share = next(r for r in rows if r[3] == "left_unserved_share")
