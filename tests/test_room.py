@@ -249,7 +249,6 @@ def test_a_reload_keeps_the_team_and_a_reset_code_signs_it_out(app_env: str) -> 
 
 def test_session_codes_cannot_be_guessed_through_the_projector(app_env: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import dashboard.session
-
     from sim.guard import AttemptGuard
 
     monkeypatch.setattr(dashboard.session, "client_key", lambda: "ip:192.0.2.7")  # one browser, one address
