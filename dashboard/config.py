@@ -9,7 +9,9 @@
 - LEAN_TRAINER_PASSCODE (or `trainer_passcode` in Streamlit secrets): the trainer's passcode;
 - LEAN_TRAINER_PUBLIC_URL: the address teams type to reach this server (e.g. `http://192.168.1.20:8501`);
   by default the projector shows the address it was opened with, a local one replaced by this
-  computer's address in the room's network.
+  computer's address in the room's network;
+- LEAN_TRAINER_DASK (or `dask_scheduler` in Streamlit secrets): a Dask scheduler (`tcp://HOST:8786`) for
+  the editor's balance analysis; by default the local process pool.
 """
 
 from __future__ import annotations
@@ -72,3 +74,9 @@ def public_url() -> str | None:
     """The address teams use, when the trainer set it (no trailing slash)."""
     value = os.environ.get("LEAN_TRAINER_PUBLIC_URL") or _secret("public_url")
     return value.rstrip("/") if value else None
+
+
+def dask_address() -> str | None:
+    """The Dask scheduler the editor's balance analysis sends replications to, if one is set."""
+    value = (os.environ.get("LEAN_TRAINER_DASK") or _secret("dask_scheduler") or "").strip()
+    return value or None

@@ -184,18 +184,21 @@ def tools(doc: CommentedMap, lang: str, key: str) -> None:
         return
     rows = []
     ids = list(table)
+    # a file priced in roubles edits the one-off cost in roubles; an older one its points
+    rub_file = any(get(x, ("cost", "one_off_roubles"), None) is not None for x in table.values())
+    price, price_label = ("one_off_roubles", t("pricing.one_off_rub", lang)) if rub_file else ("points", t("editor.points", lang))
     for tid, tool in table.items():
         factors = [e.get("factor") for e in tool.get("effects", [])]
         first = next((i for i, f in enumerate(factors) if f is not None), None)
-        rows.append({t("editor.tool", lang): _name(table, tid, lang), t("editor.points", lang): int(get(tool, ("cost", "points"), 0)),
+        rows.append({t("editor.tool", lang): _name(table, tid, lang), price_label: float(get(tool, ("cost", price), 0) or 0),
                      t("editor.rub_day", lang): float(get(tool, ("cost", "roubles_per_day"), 0) or 0),
                      t("editor.factor", lang): None if first is None else float(factors[first])})
     edited = _table(rows, f"{key}.tools", disabled=(t("editor.tool", lang),))
     for tid, row in zip(ids, edited):
         tool = table[tid]
-        points = row.get(t("editor.points", lang))
-        if points is not None and int(points) != int(get(tool, ("cost", "points"), 0)):
-            put(doc, ("tools", tid, "cost", "points"), int(points))
+        points = row.get(price_label)
+        if points is not None and float(points) != float(get(tool, ("cost", price), 0) or 0):
+            put(doc, ("tools", tid, "cost", price), number(float(points)) if rub_file else int(points))
         rub = row.get(t("editor.rub_day", lang))
         if rub is not None and float(rub) != float(get(tool, ("cost", "roubles_per_day"), 0) or 0):
             put(doc, ("tools", tid, "cost", "roubles_per_day"), number(float(rub)))
@@ -210,10 +213,12 @@ def rounds(doc: CommentedMap, lang: str, key: str) -> None:
     plan = get(doc, ("rounds",), [])
     if not plan:
         return
+    rub_file = any(get(r, ("budget_roubles",), None) is not None for r in plan)
+    field, label = ("budget_roubles", t("pricing.budget_rub", lang)) if rub_file else ("budget", t("editor.budget", lang))
     rows = [{t("report.round", lang): i + 1, t("editor.title", lang): str(get(r, ("title", lang), "")),
-             t("editor.budget", lang): int(get(r, ("budget",), 0))} for i, r in enumerate(plan)]
+             label: float(get(r, (field,), 0) or 0)} for i, r in enumerate(plan)]
     edited = _table(rows, f"{key}.rounds", disabled=(t("report.round", lang), t("editor.title", lang)))
     for i, row in enumerate(edited):
-        budget = row.get(t("editor.budget", lang))
-        if budget is not None and int(budget) != int(get(plan[i], ("budget",), 0)):
-            put(doc, ("rounds", i, "budget"), int(budget))
+        budget = row.get(label)
+        if budget is not None and float(budget) != float(get(plan[i], (field,), 0) or 0):
+            put(doc, ("rounds", i, field), number(float(budget)) if rub_file else int(budget))

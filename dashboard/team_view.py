@@ -5,23 +5,20 @@ from __future__ import annotations
 import streamlit as st
 
 from sim.experiment import Results
-from sim.i18n import counted, pick, t
-from sim.lean import offered_tools, tool_points
+from sim.i18n import t
 from sim.scenario import Scenario
 from sim.store import StoreError
 from sim.study import Study
 from sim.training import SessionInfo, Training, TrainingError
 
-from . import runner
+from . import pdca_view, runner
+from .cost_view import cost_and_payback
 from .results_view import show_results
 from .session import client_key
-from .widgets import tool_picker
 
-NOTES = ("wastes", "why")
 TEAM = "team"  # (session code, team name) of this browser session
 REJOIN = "team.rejoin_code"  # shown once, right after joining
 LAST_JOIN = "team.last_join"  # (code, name, token) of this browser's last join: a double click is not a rejoin
-SUBMITTED = "team.submit_outcome"
 
 
 def signed_in_team(service: Training, lang: str) -> tuple[str, str] | None:
@@ -110,63 +107,10 @@ def library_as_is(info: SessionInfo, lang: str) -> None:
                  lazy=True)
 
 
-def _prefill(key: str, value: str) -> None:
-    if key not in st.session_state:  # after a reload or a rejoin: the notes the team sent are back
-        st.session_state[key] = value
-
-
 def decision_form(service: Training, info: SessionInfo, code: str, name: str, number: int, lang: str) -> None:
-    """Tools within the round's budget (over budget: the line turns red and Submit is disabled), notes, Submit."""
-    plan = info.scenario.rounds[number - 1]
-    kept = service.kept_tools(code, name, number)
-    mine = service.decision(code, name, number)
-    offered = offered_tools(info.scenario, number, kept)
-    over = False
-    new: list[str] = []
-    if offered or kept:
-        chosen = tool_picker(info.scenario, lang, key_prefix=f"team.{code}.{number}", offered=kept + offered,
-                             disabled=kept)
-        new = [x for x in chosen if x not in kept]
-        points = tool_points(info.scenario, new)
-        over = points > plan.budget
-        line = t("team.budget", lang, used=counted("tools.points", points, lang),
-                 budget=counted("tools.points", plan.budget, lang))
-        if over:
-            st.error(t("team.over_budget", lang, line=line))
-        else:
-            st.info(line)
-    else:
-        st.caption(t("team.no_tools_round", lang))
-    notes = mine.notes if mine is not None else {}
-    for note in NOTES:
-        _prefill(f"team.{note}.{code}.{number}", str(notes.get(note, "")))
-    st.text_area(t("team.wastes", lang), max_chars=1000, key=f"team.wastes.{code}.{number}")
-    st.text_area(t("team.why", lang), max_chars=1000, key=f"team.why.{code}.{number}")
-    st.button(t("team.submit", lang), type="primary", key=f"team.submit.{code}.{number}", disabled=over,
-              on_click=_submit, args=(service, code, name, number, [x for x in offered if x not in kept]))
-    outcome = st.session_state.pop(SUBMITTED, None)
-    if outcome is not None:
-        ok, say = outcome
-        (st.success if ok else st.error)(say(lang))
-    elif mine is not None:
-        st.success(t("team.already", lang, tools=", ".join(pick(info.scenario.tools[x].name, lang) for x in mine.tools)
-                     or t("history.as_is", lang)))
-
-
-def _submit(service: Training, code: str, name: str, number: int, choosable: list[str]) -> None:
-    """Submit in the button's callback, from the widgets' values as they are at the click (so a page
-    redrawn by polling at that moment cannot swallow it)."""
-    state = st.session_state
-    new = [x for x in choosable if state.get(f"team.{code}.{number}.{x}")]
-    notes = {note: str(state.get(f"team.{note}.{code}.{number}") or "") for note in NOTES}
-    try:
-        service.submit(code, name, number, new, notes)
-        state[SUBMITTED] = (True, lambda lang: t("team.submitted", lang))
-    except TrainingError as error:
-        state[SUBMITTED] = (False, error.text)
-    except StoreError as error:
-        detail = str(error)
-        state[SUBMITTED] = (False, lambda lang: t("trainer.store_error", lang, error=detail))
+    """Tools in force (each may be dropped), new tools within the round's budget (over budget: the line
+    turns red and Submit is disabled), the hypothesis, the A3 notes, Submit (see `pdca_view`)."""
+    pdca_view.decision_form(service, info, code, name, number, lang)
 
 
 def round_results(service: Training, info: SessionInfo, code: str, name: str, shown: int, lang: str) -> None:
@@ -194,6 +138,9 @@ def round_results(service: Training, info: SessionInfo, code: str, name: str, sh
         st.caption(t("team.joined_later", lang, n=shown))
     elif previous is not None:
         st.caption(t("team.against_previous", lang))
+    if played and as_is is not None:
+        cost_and_payback(info.scenario, as_is, results, tools, lang, spent=service.money_spent(code, name, shown))
+        pdca_view.show_check(info.scenario, service.decision(code, name, shown), baseline, results, lang)
     show_results(info.scenario, judged.study.variant_scenario, baseline, results, judged.score, tools, lang,
                  key=f"team.{shown}", against=baseline is not results, downloads=False,
                  baseline_round=shown - 1 if previous is not None else None, variant_round=shown, lazy=True)

@@ -13,7 +13,7 @@ from sim.ranking import Entry, rank
 from sim.study import Study
 from sim.training import Training, TrainingError
 
-from . import charts
+from . import charts, pdca_view
 from .gemba_round_view import walk_column
 from .live import countdown
 from .results_view import PLOT_CONFIG
@@ -199,11 +199,7 @@ def team_notes(service: Training, code: str, number: int, lang: str) -> None:
             heading = f"{'##' if aloud else '####'} {plain(d.team)}"
             st.markdown(heading)
             st.markdown(f"**{t('report.tools', lang)}:** {tools}")
-            for note in ("wastes", "why"):
-                text = (d.notes.get(note) or "").strip()
-                label = t(f"team.{note}", lang)
-                body = plain(text) if text else f"_{t('notes.empty', lang)}_"
-                st.markdown(f"##### {label}\n### {body}" if aloud else f"**{label}** {body}")
+            pdca_view.trainer_pdca(service, code, d, lang, aloud)
 
 
 def team_comparison(service: Training, code: str, number: int, lang: str) -> None:
@@ -242,5 +238,6 @@ def team_comparison(service: Training, code: str, number: int, lang: str) -> Non
                      t("history.difference", lang): fmt(kpi_id, d.diff, lang, signed=True),
                      t("groups.verdict", lang): verdict_word(d.verdict, lang)})
     st.dataframe(rows, hide_index=True)
+    pdca_view.compared(service, code, [left, right], lang)
     st.plotly_chart(charts.wait_distribution(other, info.scenario, lang, base), config=PLOT_CONFIG,
                     key=f"trainer.cmp_chart.{code}")

@@ -6,8 +6,9 @@ from collections.abc import Iterable
 
 import streamlit as st
 
+from sim.economics import price_text, running_text
 from sim.experiment import Difference, Estimate
-from sim.i18n import LANG_NAMES, LANGS, num, pick, plural, t, verdict_word
+from sim.i18n import LANG_NAMES, LANGS, num, pick, t, verdict_word
 from sim.kpis import kpi
 from sim.kpis import kpi_name as _kpi_name
 from sim.scenario import WASTES, Scenario
@@ -139,9 +140,9 @@ def tool_picker(scenario: Scenario, lang_: str, key_prefix: str, offered: Iterab
             st.markdown(f"**{t('waste.' + waste, lang_)}**")
             for tid in groups[waste]:
                 tool = scenario.tools[tid]
-                cost = t(f"tools.points_{plural(tool.cost.points, lang_)}", lang_, n=tool.cost.points)
+                cost = price_text(scenario, [tid], lang_)
                 if tool.cost.roubles_per_day:
-                    cost += " · " + t("tools.per_day", lang_, rub=f"{tool.cost.roubles_per_day:,.0f}".replace(",", " "))
+                    cost += " · " + running_text(scenario, [tid], lang_)
                 with st.container(border=True):
                     name = pick(tool.name, lang_)
                     if tid in locked:  # chosen in an earlier round: stays in place

@@ -307,7 +307,8 @@ def _cmd_tools(args: argparse.Namespace) -> int:
     if args.format == "json":
         data = [
             {"id": t, "name": tool.name.model_dump()[args.lang], "waste": tool.waste, "aim": tool.aim,
-             "points": tool.cost.points, "roubles_per_day": tool.cost.roubles_per_day,
+             "points": tool_points(scenario, [t]), "one_off_roubles": tool.cost.one_off_roubles,
+             "one_off_staff_hours": tool.cost.one_off_staff_hours, "roubles_per_day": tool.cost.roubles_per_day,
              "expect": tool.expect.model_dump(exclude_none=True)}
             for t, tool in scenario.tools.items()
         ]
@@ -317,7 +318,7 @@ def _cmd_tools(args: argparse.Namespace) -> int:
     for tid, tool in scenario.tools.items():
         aim = tool.waste or tool.aim
         rows.append([tid, tool.name.model_dump()[args.lang], t(f"waste.{aim}", args.lang) if aim else "",
-                     str(tool.cost.points), short_number(tool.cost.roubles_per_day, args.lang)])
+                     str(tool_points(scenario, [tid])), short_number(tool.cost.roubles_per_day, args.lang)])
     if len(rows) == 1:
         _stdout(t("table.no_tools", args.lang) + "\n")
         return 0

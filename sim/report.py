@@ -14,10 +14,11 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from . import pdca
 from .export import to_xlsx
 from .i18n import num, pick, plotly_separators, t
 from .kpis import display_unit, kpi, kpi_name
-from .training import Training
+from .training import Decision, Training, TrainingError
 from .training.observations import is_gemba
 from .wastewalk import matches, observation_label, place_label, teams_table
 
@@ -88,6 +89,28 @@ def _header(kpi_id: str, lang: str) -> str:
     return f"{kpi_name(kpi_id, lang)}, {unit}" if unit else kpi_name(kpi_id, lang)
 
 
+def _checked(training: Training, code: str, d: Decision) -> pdca.Check | None:
+    """A decision's hypothesis checked against its round's results (paired with the team's round before,
+    or the library as it is), once the round is computed; None otherwise."""
+    if not d.hypothesis:
+        return None
+    scenario = training.session(code).scenario
+    try:
+        h = pdca.hypothesis_of(d.hypothesis, scenario)
+        _, variant = training.team_results(code, d.team, d.round, trainer=True)
+    except (ValueError, TrainingError):
+        return None
+    if h is None:
+        return None
+    baseline = None
+    if d.round > 1:
+        try:
+            baseline = training.team_results(code, d.team, d.round - 1, trainer=True)[1]
+        except TrainingError:
+            baseline = None
+    return pdca.check(h, baseline or training.results_of(code, d.round, []) or variant, variant)
+
+
 def session_html(training: Training, code: str, lang: str = "ru") -> str:
     """The debrief report as one HTML document (works offline, prints well)."""
     s = training.session(code)
@@ -121,11 +144,12 @@ def session_html(training: Training, code: str, lang: str = "ru") -> str:
             parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
         else:
             parts.append(f"<p>{e(t('report.not_played', lang))}</p>")
-        notes = [d for d in training.decisions(code, number) if d.notes]
+        notes = [d for d in training.decisions(code, number) if d.notes or d.dropped or d.hypothesis]
         if notes:
             parts.append(f"<h3>{e(t('report.notes', lang))}</h3><ul>")
             for d in notes:
-                text = "; ".join(f"{e(v)}" for v in d.notes.values() if v)
+                said = pdca.summary(s.scenario, d.notes, d.dropped, d.hypothesis, lang, _checked(training, code, d))
+                text = "; ".join(f"{e(label)}: {e(v)}" for label, v in said)
                 parts.append(f"<li><b>{e(d.team)}</b>: {text}</li>")
             parts.append("</ul>")
         if plan.debrief:
@@ -212,9 +236,6 @@ def session_xlsx(training: Training, code: str, lang: str = "ru") -> bytes:
     def tool_names(ids: list[str]) -> str:
         return ", ".join(pick(s.scenario.tools[x].name, lang) if x in s.scenario.tools else x for x in ids)
 
-    def note_label(key: str) -> str:
-        return t(f"team.{key}", lang) if key in ("wastes", "why") else key
-
     yes_no = {True: t("report.yes", lang), False: t("report.no", lang)}
     teams: list[list[Any]] = [[t("report.team", lang)]] + [[tm.name] for tm in training.teams(code)]
     round_rows: list[list[Any]] = [[t("report.round", lang), t("report.status", lang), t("report.revealed", lang)]]
@@ -224,7 +245,9 @@ def session_xlsx(training: Training, code: str, lang: str = "ru") -> bytes:
     for number in range(1, s.rounds + 1):
         for d in training.decisions(code, number):
             decision_rows.append([number, d.team, tool_names(d.tools), tool_names(d.new_tools),
-                                  "; ".join(f"{note_label(k)}: {v}" for k, v in d.notes.items() if v)])
+                                  "; ".join(f"{label}: {v}" for label, v in
+                                            pdca.summary(s.scenario, d.notes, d.dropped, d.hypothesis, lang,
+                                                         _checked(training, code, d)))])
     figure_rows: list[list[Any]] = [[t("report.round", lang), t("report.team", lang), t("report.tools", lang), "id",
                                      t("history.figure", lang), t("report.mean", lang), t("report.ci_low", lang),
                                      t("report.ci_high", lang), t("report.unit", lang)]]

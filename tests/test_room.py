@@ -156,10 +156,10 @@ def test_notes_come_back_after_a_reload(app_env: str) -> None:
     code = service.create_session(one_day_hall(), seed=3, replications=2, rounds_count=2)
     service.join(code, "Owls")
     service.open_round(code, 1)
-    service.submit(code, "Owls", 1, [], {"wastes": "queues at 18:00", "why": "to see first"})
+    service.submit(code, "Owls", 1, [], {"wastes": "queues at 18:00", "countermeasure": "to see first"})
     fresh = page("team", team=(code, "Owls"))  # a new browser session of the same team
     assert fresh.text_area(key=f"team.wastes.{code}.1").value == "queues at 18:00"
-    assert fresh.text_area(key=f"team.why.{code}.1").value == "to see first"
+    assert fresh.text_area(key=f"team.countermeasure.{code}.1").value == "to see first"
 
 
 def test_from_round_3_the_cards_say_they_compare_with_the_previous_round(app_env: str) -> None:
@@ -291,7 +291,7 @@ def test_the_spreadsheet_speaks_the_readers_language(tmp_path: Path) -> None:
     assert "закрыт" in cells and "да" in cells
     assert not any(c in ("closed", "ci_low", "ci_high", "mean", "True", "False") for c in cells)
     assert any(c.startswith("Какие потери вы увидели?") for c in cells)  # notes under their questions
-    figures = book.worksheets[-1]
+    figures = book["Показатели"]  # by name: a gemba round's waste-walk sheet comes after it
     header = [c.value for c in figures[1]]
     rows = list(figures.iter_rows(min_row=2, values_only=True))
     share = next(r for r in rows if r[3] == "left_unserved_share")

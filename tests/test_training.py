@@ -181,8 +181,8 @@ def test_a_budget_overrun_is_refused_and_nothing_stored(service: Training) -> No
     code = _play_to_round_2(service)
     with pytest.raises(TrainingError) as info:
         service.submit(code, "Совы", 2, ["five_s_desk", "standard_work", "visual_management"])
-    assert info.value.key == "training.err.budget"
-    assert "6" in str(info.value) and "5" in str(info.value)
+    assert info.value.key == "training.err.budget_roubles"
+    assert "148\u00a0600 RUB" in str(info.value) and "125\u00a0000 RUB" in str(info.value)
     assert "бюджет" in info.value.text("ru")
     _nothing_stored(service, code, 2)
 

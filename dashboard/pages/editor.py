@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 from ruamel.yaml.comments import CommentedMap
 
-from dashboard import config, editor_form, floor_editor, runner, validated
+from dashboard import balance_view, config, editor_form, floor_editor, runner, validated
 from dashboard.widgets import MAIN_KPIS, fmt, kpi_name
 from dashboard.widgets import lang as current_lang
 from sim.editing import dump, load
@@ -100,7 +100,7 @@ try:
 except ScenarioError as error:
     edited, problems = None, error.problems
 
-form_tab, yaml_tab = st.tabs([t("editor.form", lang), t("editor.yaml", lang)])
+form_tab, yaml_tab, balance_tab = st.tabs([t("editor.form", lang), t("editor.yaml", lang), t("balance_tab.title", lang)])
 try:  # the form works on the YAML document: it stays while the values are invalid, so they can be fixed in it
     doc: CommentedMap | None = load(text)
 except ScenarioError:
@@ -130,6 +130,8 @@ with form_tab:
                 edited, problems = None, error.problems
 with yaml_tab:
     st.text_area(t("editor.yaml", lang), key="editor.text", height=520, max_chars=512 * 1024, on_change=_bump)
+with balance_tab:
+    balance_view.balance_tab(edited, lang)
 
 if edited is not None:
     st.success(t("editor.valid", lang))

@@ -5,13 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import config, runner
+from dashboard.cost_view import cost_and_payback
 from dashboard.history import remember, show_history
+from dashboard.integrity_view import sandbox_guard
 from dashboard.results_view import show_results
 from dashboard.widgets import lang as current_lang
 from dashboard.widgets import tool_picker
+from sim.economics import budget_text, price_text
 from sim.experiment import DEFAULT_SEED
-from sim.i18n import pick, plural, t
-from sim.lean import tool_points
+from sim.i18n import pick, t
+from sim.lean import round_budget
 from sim.model import RunawayScenario
 from sim.study import Study
 
@@ -50,10 +53,9 @@ with st.expander(t("sandbox.about", lang), expanded=False):
 st.subheader(t("sandbox.tools", lang))
 if scenario.tools:
     tools = tool_picker(scenario, lang, key_prefix=f"sandbox.{scenario.id}")
-    points = tool_points(scenario, tools)
-    biggest = max((r.budget for r in scenario.rounds), default=0)
-    st.info(t("sandbox.budget", lang, points=t(f"tools.points_{plural(points, lang)}", lang, n=points),
-              biggest=t(f"tools.points_{plural(biggest, lang)}", lang, n=biggest)))
+    biggest = max(range(1, len(scenario.rounds) + 1), key=lambda n: round_budget(scenario, n), default=None)
+    st.info(t("sandbox.budget", lang, points=price_text(scenario, tools, lang),
+              biggest=budget_text(scenario, biggest, lang) if biggest else price_text(scenario, [], lang)))
 else:
     tools = []
     st.caption(t("sandbox.no_tools", lang))
@@ -66,6 +68,8 @@ seed = c2.number_input(t("sandbox.seed", lang), min_value=0, max_value=MAX_SEED,
 inputs_ok = isinstance(reps, int) and 1 <= reps <= MAX_REPS and isinstance(seed, int) and 0 <= seed <= MAX_SEED
 if not inputs_ok:
     st.error(t("sandbox.bad_inputs", lang, max=MAX_REPS))
+else:
+    seed = sandbox_guard(int(seed), lang)  # never a session's answers (sim.training.sandbox)
 
 if st.button(t("sandbox.run", lang), type="primary", disabled=not inputs_ok, key="sandbox.run"):
     bar = st.progress(0.0, text=t("sandbox.running", lang))
@@ -90,6 +94,7 @@ if last and last["path"] in valid:
             found = runner.run_study(study)
     st.divider()
     st.subheader(t("sandbox.results", lang, title=pick(shown.title, lang)))
+    cost_and_payback(shown, found.baseline, found.variant, last["tools"], lang)
     show_results(shown, study.variant_scenario, found.baseline, found.variant, found.score, last["tools"], lang,
                  key="sandbox")
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import config, runner
 from dashboard.gemba_round_view import trainer_walk
+from dashboard.integrity_view import sandbox_setting
 from dashboard.session import client_key, sign_in, training
 from dashboard.trainer_view import leaderboard, live_status, round_controls, team_comparison, team_notes
 from dashboard.widgets import lang as current_lang
@@ -102,6 +103,7 @@ st.markdown(t("trainer.join_code", lang, code=code))
 st.link_button(t("trainer.projector", lang), f"projector?code={code}", icon=":material/present_to_all:")
 live_status(service, code, lang)
 round_controls(service, code, lang, actor)
+sandbox_setting(service, code, lang, actor)
 
 closed = [r.number for r in service.rounds(code) if r.status == "closed"]
 if closed:

@@ -43,8 +43,8 @@ class SetResult:
 
     tools: Key  # every tool in force
     new: Key  # bought in this round
-    points: int  # cost of the new tools
-    unspent: int  # budget left
+    points: int  # cost of the new tools, in the budget's unit (`Balance.unit`: whole roubles or points)
+    unspent: int  # budget left, in the same unit
     score: Estimate
     diff: Estimate  # paired score difference against the round's best (this minus best)
     tied: bool  # the difference's 95% CI includes zero (and the results are not identical)
@@ -104,6 +104,7 @@ class Balance:
     classes: dict[str, list[str]]  # the tools each single-idea strategy may buy
     rounds: list[RoundBalance]
     warnings: list[BalanceWarning]
+    unit: str = "points"  # of budgets and costs: "RUB" (a scenario priced in roubles) or "points"
 
     def to_json(self) -> dict[str, Any]:
         """Plain data for `json.dumps`."""
@@ -115,12 +116,12 @@ class Balance:
             return {"kind": w.kind, "round": w.round, **w.params}
 
         def one_set(s: SetResult) -> dict[str, Any]:
-            return {"tools": list(s.tools), "new": list(s.new), "points": s.points, "unspent": s.unspent,
+            return {"tools": list(s.tools), "new": list(s.new), "cost": s.points, "unspent": s.unspent,
                     "score": est(s.score), "diff_vs_best": est(s.diff), "tied": s.tied, "identical": s.identical}
 
         return {
             "scenario": self.scenario_id, "seed": self.seed, "replications": self.replications,
-            "max_sets": self.max_sets, "beam": self.beam, "runs": self.runs, "strategy_tools": self.classes,
+            "max_sets": self.max_sets, "beam": self.beam, "unit": self.unit, "runs": self.runs, "strategy_tools": self.classes,
             "rounds": [
                 {
                     "round": r.number, "budget": r.budget, "kept": list(r.kept), "on_offer": list(r.on_offer),

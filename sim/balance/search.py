@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass
 
 from ..experiment import DEFAULT_SEED, Estimate, default_executor, memory_limit_mb, replicate
-from ..lean import apply_tools, check_choice, ordered, tool_points, tool_roubles
+from ..lean import apply_tools, check_choice, ordered, priced_in_roubles, round_budget, tool_price, tool_roubles
 from ..metrics import RepMetrics
 from ..model import check_memory
 from ..scenario import Scenario
@@ -119,8 +120,21 @@ def _rank(runs: _Runs, keys: Iterable[Key]) -> list[Key]:
 # --- the search within one round ---------------------------------------------------------------------
 
 
+def _price(scenario: Scenario, tool_ids: Iterable[str]) -> int:
+    """The tools' cost in the scenario's budget unit (whole roubles, or points)."""
+    return int(tool_price(scenario, tool_ids))
+
+
+def _budget(scenario: Scenario, round_number: int) -> int:
+    return int(round_budget(scenario, round_number))
+
+
 def _count_affordable(costs: Sequence[int], budget: int) -> int:
     """How many subsets of the tools cost at most `budget` (buying nothing included)."""
+    # costs in roubles: count in their greatest common divisor (tens of thousands of roubles, say),
+    # so the table stays small
+    step = math.gcd(*costs, budget) or 1
+    costs, budget = [c // step for c in costs], budget // step
     ways = [0] * (budget + 1)
     ways[0] = 1
     for c in costs:
@@ -130,11 +144,11 @@ def _count_affordable(costs: Sequence[int], budget: int) -> int:
 
 
 def _all_sets(scenario: Scenario, candidates: Sequence[str], budget: int, start: Key) -> list[Key]:
-    spare = budget - tool_points(scenario, start)
+    spare = budget - _price(scenario, start)
     out: list[Key] = []
     for size in range(len(candidates) + 1):
         for combo in itertools.combinations(candidates, size):
-            if tool_points(scenario, combo) <= spare:
+            if _price(scenario, combo) <= spare:
                 out.append(tuple(ordered(scenario, start + combo)))
     return out
 
@@ -151,10 +165,10 @@ class _Found:
 def _search(runs: _Runs, scenario: Scenario, round_number: int, kept: Key, candidates: Sequence[str], start: Key,
             max_sets: int, beam: int) -> _Found:
     """Run the affordable sets of new tools (each containing `start`), exhaustively or by beam search."""
-    budget = scenario.rounds[round_number - 1].budget
-    spare = budget - tool_points(scenario, start)
-    pool = [c for c in candidates if c not in start and scenario.tools[c].cost.points <= spare]
-    affordable = _count_affordable([scenario.tools[c].cost.points for c in pool], max(spare, 0))
+    budget = _budget(scenario, round_number)
+    spare = budget - _price(scenario, start)
+    pool = [c for c in candidates if c not in start and _price(scenario, [c]) <= spare]
+    affordable = _count_affordable([_price(scenario, [c]) for c in pool], max(spare, 0))
 
     def in_force(new: Key) -> Key:
         return tuple(check_choice(scenario, round_number, kept, new))
@@ -170,9 +184,9 @@ def _search(runs: _Runs, scenario: Scenario, round_number: int, kept: Key, candi
     while frontier:
         children: dict[Key, Key] = {}
         for new in frontier:
-            left = budget - tool_points(scenario, new)
+            left = budget - _price(scenario, new)
             for c in pool:
-                if c in new or scenario.tools[c].cost.points > left:
+                if c in new or _price(scenario, [c]) > left:
                     continue
                 child = tuple(ordered(scenario, new + (c,)))
                 key = in_force(child)
@@ -228,14 +242,14 @@ def _analyse(runs: _Runs, scenario: Scenario, max_sets: int, beam: int, top: int
     rounds: list[RoundBalance] = []
     offered_on_path: list[str] = []
     in_a_best: set[str] = set()
-    for number, plan in enumerate(scenario.rounds, start=1):
+    for number in range(1, len(scenario.rounds) + 1):
         offered = [tid for r in scenario.rounds[:number] for tid in r.offer]
         on_offer = tuple(ordered(scenario, [tid for tid in offered if tid not in kept]))
         offered_on_path += [tid for tid in on_offer if tid not in offered_on_path]
         found = _search(runs, scenario, number, kept, on_offer, (), max_sets, beam)
         keys = [tuple(check_choice(scenario, number, kept, n)) for n in found.new_sets]
         best = keys[0]
-        results = [_set_result(runs, scenario, plan.budget, k, n, best) for k, n in zip(keys, found.new_sets)]
+        results = [_set_result(runs, scenario, _budget(scenario, number), k, n, best) for k, n in zip(keys, found.new_sets)]
         tied = [r for r in results[1:] if r.tied]
         identical = [r for r in results[1:] if r.identical]
         for r in [results[0], *tied, *identical]:
@@ -247,18 +261,19 @@ def _analyse(runs: _Runs, scenario: Scenario, max_sets: int, beam: int, top: int
             strategies.append(StrategyResult(name, paths[name], new, Estimate.of(list(runs.scores[paths[name]])), diff,
                                              _tied_or_better(diff)))
         warnings = _round_warnings(runs, scenario, number, kept, results, strategies)
-        rounds.append(RoundBalance(number, plan.budget, kept, on_offer, found.affordable, len(keys), found.search,
+        rounds.append(RoundBalance(number, _budget(scenario, number), kept, on_offer, found.affordable, len(keys), found.search,
                                    results[:top], len(tied), len(identical), results[0].unspent, strategies, warnings))
         kept = best
     return Balance(scenario.id, runs.seed, runs.replications, max_sets, beam, len(runs.kpis), classes, rounds,
-                   _game_warnings(runs, scenario, offered_on_path, in_a_best))
+                   _game_warnings(runs, scenario, offered_on_path, in_a_best),
+                   "RUB" if priced_in_roubles(scenario) else "points")
 
 
 def _set_result(runs: _Runs, scenario: Scenario, budget: int, key: Key, new: Key, best: Key) -> SetResult:
     diff = runs.diff(key, best)
     identical = key != best and all(a == b for a, b in zip(runs.scores[key], runs.scores[best]))
     tied = key != best and not identical and diff.ci95 is not None and diff.ci95[0] <= 0 <= diff.ci95[1]
-    points = tool_points(scenario, new)
+    points = _price(scenario, new)
     return SetResult(key, new, points, budget - points, Estimate.of(list(runs.scores[key])), diff, tied, identical)
 
 
@@ -269,7 +284,6 @@ def _tied_or_better(diff: Estimate) -> bool:
 def _strategy_step(runs: _Runs, scenario: Scenario, number: int, kept: Key, name: str, allowed: list[str],
                    max_sets: int, beam: int) -> tuple[Key, Key]:
     """A single-idea strategy's best set in round `number` on its own path: (tools in force, new tools)."""
-    plan = scenario.rounds[number - 1]
     on_offer = [tid for r in scenario.rounds[:number] for tid in r.offer if tid not in kept]
     start: Key = ()
     if name == "back_office_first":
@@ -280,9 +294,9 @@ def _strategy_step(runs: _Runs, scenario: Scenario, number: int, kept: Key, name
         candidates = ordered(scenario, on_offer)
         spent = 0
         for tid in ordered(scenario, [c for c in on_offer if c in allowed]):
-            if spent + scenario.tools[tid].cost.points <= plan.budget:
+            if spent + _price(scenario, [tid]) <= _budget(scenario, number):
                 start += (tid,)
-                spent += scenario.tools[tid].cost.points
+                spent += _price(scenario, [tid])
     else:
         candidates = ordered(scenario, [c for c in on_offer if c in allowed])
     found = _search(runs, scenario, number, kept, candidates, start, max_sets, beam)
@@ -300,20 +314,20 @@ def _clearly_worse(diff: Estimate) -> bool:
 
 def _round_warnings(runs: _Runs, scenario: Scenario, number: int, kept: Key, results: list[SetResult],
                     strategies: list[StrategyResult]) -> list[BalanceWarning]:
-    plan = scenario.rounds[number - 1]
+    budget = _budget(scenario, number)
     out: list[BalanceWarning] = []
-    if plan.budget <= 0 or len(results) < 2:
+    if budget <= 0 or len(results) < 2:
         return out
     best = results[0]
-    if best.points < MIN_SPENT_SHARE * plan.budget:
+    if best.points < MIN_SPENT_SHARE * budget:
         out.append(BalanceWarning("budget_not_binding", number, {"reason": "unspent", "unspent": best.unspent,
-                                                                  "budget": plan.budget}))
+                                                                  "budget": budget}))
     else:
         paying = [r.new[0] for r in results if len(r.new) == 1 and _clearly_better(runs.diff(r.tools, kept))]
-        points = tool_points(scenario, paying)
-        if len(paying) >= 2 and points <= plan.budget:
+        points = _price(scenario, paying)
+        if len(paying) >= 2 and points <= budget:
             out.append(BalanceWarning("budget_not_binding", number, {"reason": "all_fit", "tools": paying,
-                                                                      "points": points, "budget": plan.budget}))
+                                                                      "points": points, "budget": budget}))
     # the "first" strategies complete their purchase with any tool, so they are not fixed rules
     rules = [s for s in strategies if s.name in FIXED_RULES]
     level = [s for s in rules if s.tied]

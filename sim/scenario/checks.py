@@ -389,6 +389,41 @@ def _plan(s: Scenario) -> list[Problem]:
     return out + ref.out
 
 
+def priced_in_roubles(s: Scenario) -> bool:
+    """Whether the scenario prices its tools in roubles (some tool has a one-off cost in roubles, or
+    some round a budget in roubles); otherwise it prices them in budget points, as older files do."""
+    return (any(tool.cost.one_off_roubles is not None for tool in s.tools.values())
+            or any(plan.budget_roubles is not None for plan in s.rounds))
+
+
+def _pricing(s: Scenario) -> list[Problem]:
+    """One way of pricing for the whole file: roubles everywhere (points derived for display), or
+    points everywhere (a file written before roubles). Mixed files are refused, so a budget is never
+    compared with a cost in another unit."""
+    out: list[Problem] = []
+    if priced_in_roubles(s):
+        for tid, tool in s.tools.items():
+            if tool.cost.one_off_roubles is None:
+                out.append(problem(("tools", tid, "cost", "one_off_roubles"), "problem.cost.no_one_off"))
+            if tool.cost.points is not None:
+                out.append(problem(("tools", tid, "cost", "points"), "problem.cost.points_in_roubles"))
+        for r, plan in enumerate(s.rounds):
+            if plan.budget_roubles is None:
+                out.append(problem(("rounds", r, "budget_roubles"), "problem.cost.no_round_budget"))
+            if plan.budget:
+                out.append(problem(("rounds", r, "budget"), "problem.cost.budget_points_in_roubles"))
+        hours = any(tool.cost.one_off_staff_hours > 0 for tool in s.tools.values())
+        if hours and s.economics.staff_hour_roubles is None and not s.roles:
+            out.append(problem(("economics", "staff_hour_roubles"), "problem.cost.no_staff_hour_value"))
+    else:
+        for tid, tool in s.tools.items():
+            if tool.cost.points is None:
+                out.append(problem(("tools", tid, "cost", "points"), "problem.cost.no_points"))
+            if tool.cost.one_off_staff_hours > 0:
+                out.append(problem(("tools", tid, "cost", "one_off_staff_hours"), "problem.cost.hours_in_points"))
+    return out
+
+
 def used_stations(s: Scenario) -> dict[str, Path_]:
     """Stations that get work, with the place that sends it there."""
     used: dict[str, Path_] = {}
@@ -449,7 +484,8 @@ STAGES: list[list[tuple[str, Check]]] = [
     [("ids", _ids), ("shares", _shares), ("routes_and_steps", _routes_and_steps), ("stations", _stations),
      ("roles", _roles), ("counts", _counts), ("floor", _floor), ("access", _access)],
     [("profile_hours", _profile_hours), ("horizon", _horizon), ("sections", _sections),
-     ("distributions", _distributions), ("plan", _plan), ("group_profiles", _group_profiles)],
+     ("distributions", _distributions), ("plan", _plan), ("group_profiles", _group_profiles),
+     ("pricing", _pricing)],
     [("staffing", _staffing)],
 ]
 

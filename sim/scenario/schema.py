@@ -343,10 +343,37 @@ class Acquisitions(Frozen):
 
 
 class Cost(Frozen):
-    """What a tool costs: budget points once, roubles a day while it runs."""
+    """What a tool costs.
 
-    points: int = Field(ge=0, le=1000, description="budget points, charged once")
+    Priced in roubles (`one_off_roubles` given): a one-off cost in roubles and staff hours to put the
+    tool in place, charged against the round's `budget_roubles`, and a running cost in roubles a day
+    while it is in force. Priced in points (older files, `points` only): budget points, charged once.
+    A scenario uses one way for every tool and round (see `sim.scenario.checks._pricing`); in roubles,
+    points are derived for display only (`Economics.roubles_per_point`).
+    """
+
+    points: int | None = Field(default=None, ge=0, le=1000, description="budget points, charged once (files priced in points)")
+    one_off_roubles: float | None = Field(default=None, ge=0, le=1_000_000_000, description="roubles to put the tool in place")
+    one_off_staff_hours: float = Field(default=0.0, ge=0, le=100_000, description="staff hours to put the tool in place")
     roubles_per_day: float = Field(default=0.0, ge=0, le=10_000_000, description="running cost")
+    source: str | None = Field(default=None, max_length=1000, description="where the numbers come from, or 'assumption'")
+
+
+class Economics(Frozen):
+    """How a scenario counts money: the value of a staff hour spent putting tools in place, the
+    derived points, the year a payback is counted over, and the value of readers' time (if any).
+
+    The yearly saving of a set of tools is what the model gives: the change of staff cost and of the
+    tools' running cost over the run, scaled to `working_days_per_year`, plus, only when
+    `reader_hour_roubles` is set, the readers' waiting time saved valued at that rate.
+    """
+
+    staff_hour_roubles: float | None = Field(default=None, ge=0, le=1_000_000,
+                                             description="value of a staff hour; none = the mean wage of the roles")
+    roubles_per_point: float = Field(default=10_000.0, gt=0, le=1_000_000_000, description="roubles shown as one point")
+    working_days_per_year: int = Field(default=250, ge=1, le=366)
+    reader_hour_roubles: float | None = Field(default=None, ge=0, le=1_000_000, description="value of an hour of readers' time")
+    source: str | None = Field(default=None, max_length=1000)
 
 
 class Expect(Frozen):
@@ -390,7 +417,8 @@ class Round(Frozen):
     brief: Text
     debrief: list[Text] = Field(default_factory=list)
     offer: list[str] = Field(default_factory=list)
-    budget: int = Field(default=0, ge=0, le=10_000)
+    budget: int = Field(default=0, ge=0, le=10_000, description="budget points (files priced in points)")
+    budget_roubles: float | None = Field(default=None, ge=0, le=1_000_000_000, description="roubles for new tools")
     gemba: bool = Field(default=False, description="a waste walk: teams watch the floor as it is and record wastes")
 
 
@@ -461,6 +489,7 @@ class Scenario(Frozen):
     rounds: list[Round] = Field(default_factory=list, max_length=20)
     score: ScoreWeights = Field(default_factory=ScoreWeights)
     overtime: Overtime = Field(default_factory=Overtime)
+    economics: Economics = Field(default_factory=Economics)
     floor: Floor | None = Field(default=None, description="the floor plan of the animated floor (optional)")
     max_events: int = Field(default=20_000_000, ge=1000, le=200_000_000)
 

@@ -11,6 +11,7 @@ from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ..lean import ChoiceError, check_choice, ordered
+from ..pdca import hypothesis_of, notes_json
 from ..scenario import Scenario, ScenarioError, parse_scenario
 from ..store import IntegrityError, decisions, results, rounds, teams
 from . import archive_check as check
@@ -159,7 +160,9 @@ class ArchiveMixin(RoundsMixin, ResultsMixin):
             for number in sorted(decided):
                 d = decided[number]
                 try:
-                    in_force = check_choice(scenario, number, kept, list(d["new_tools"]))
+                    gone = [str(x) for x in d.get("dropped") or []]
+                    hyp = hypothesis_of(d.get("hypothesis"), scenario)
+                    in_force = check_choice(scenario, number, kept, list(d["new_tools"]), gone)
                     if in_force != ordered(scenario, list(d["tools"])):
                         raise ValueError("the tools in force are not those kept plus the new ones")
                 except (ChoiceError, ValueError, ScenarioError, TypeError) as error:
@@ -168,7 +171,7 @@ class ArchiveMixin(RoundsMixin, ResultsMixin):
                 fresh = [x for x in in_force if x not in kept]
                 conn.execute(insert(decisions).values(
                     session_id=session_id, team_id=ids[key], round=number, tools=json.dumps(in_force),
-                    new_tools=json.dumps(fresh), notes=json.dumps(clean_notes_of(d.get("notes")), ensure_ascii=False),
+                    new_tools=json.dumps(fresh), notes=notes_json(clean_notes_of(d.get("notes")), gone, hyp),
                     submitted_at=float(d["submitted_at"]) if math.isfinite(float(d["submitted_at"])) else time.time(),
                 ))
                 kept = in_force

@@ -1,13 +1,15 @@
-"""Teams' decisions: the tools they add within a round's budget, and their notes."""
+"""Teams' decisions: the tools they add within a round's budget or drop, their hypothesis and A3 notes."""
 
 from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
-from sqlalchemy import and_, delete, insert
+from sqlalchemy import and_, delete, insert, select
 
-from ..lean import ChoiceError, check_choice
+from ..lean import ChoiceError, check_choice, one_off_roubles, priced_in_roubles
+from ..pdca import PDCA_KEY, hypothesis_of, notes_json
 from ..store import decisions
 from ..text import clean_block, clean_line
 from . import queries as q
@@ -19,7 +21,8 @@ def clean_notes_of(notes: object) -> dict[str, str]:
     """A team's notes as stored: short keys, cleaned texts (`sim.text`), each within `MAX_NOTE`."""
     if not isinstance(notes, dict):
         return {}
-    return {clean_line(k, 40): clean_block(v, MAX_NOTE) for k, v in list(notes.items())[:10]}
+    texts = [(k, v) for k, v in notes.items() if k != PDCA_KEY]  # the pdca entry is not a text
+    return {clean_line(k, 40): clean_block(v, MAX_NOTE) for k, v in texts[:10]}
 
 
 class DecisionsMixin(TrainingBase):
@@ -31,32 +34,55 @@ class DecisionsMixin(TrainingBase):
             session_id = int(q.session_row(conn, code)["id"])
             return q.kept_tools(conn, q.team_info(conn, session_id, team).id, number)
 
-    def submit(self, code: str, team: str, number: int, new_tools: list[str], notes: dict[str, str] | None = None) -> Decision:
-        """A team's decision for an open round (a second submission replaces the first)."""
+    def submit(self, code: str, team: str, number: int, new_tools: list[str], notes: dict[str, str] | None = None,
+               dropped: list[str] | None = None, hypothesis: dict[str, Any] | None = None) -> Decision:
+        """A team's decision for an open round (a second submission replaces the first).
+
+        `dropped` are tools in force from earlier rounds that the team takes out (the money spent on
+        them is not returned; their running cost stops); `hypothesis` is the figure it expects to
+        move (`sim.pdca.hypothesis_of`). Both are kept in the decision's notes (`sim.pdca`).
+        """
         s = self.session(code)
         clean_notes = clean_notes_of(notes)
+        try:
+            hyp = hypothesis_of(hypothesis, s.scenario)
+        except ValueError as error:
+            raise TrainingError("training.err.hypothesis", detail=str(error)) from None
         now = time.time()
         with self.store.write() as conn:
             q.lock_session(conn, s.id)
             info = q.team_info(conn, s.id, team)
             if q.statuses(conn, s.id).get(number) != "open":
                 raise TrainingError("training.err.round_closed", n=number)
-            unknown = [x for x in new_tools if x not in s.scenario.tools]
+            unknown = [x for x in [*new_tools, *(dropped or [])] if x not in s.scenario.tools]
             if unknown:
                 raise TrainingError("training.err.unknown_tool", tools=", ".join(unknown))
             kept = q.kept_tools(conn, info.id, number)
             try:
-                in_force = check_choice(s.scenario, number, kept, new_tools)
+                in_force = check_choice(s.scenario, number, kept, new_tools, dropped or ())
             except ChoiceError as error:
                 raise TrainingError(f"training.err.{error.kind}", **error.params) from None
             fresh = [x for x in in_force if x not in kept]
+            gone = [x for x in kept if x not in in_force]
             conn.execute(delete(decisions).where(and_(decisions.c.team_id == info.id, decisions.c.round == number)))
             conn.execute(insert(decisions).values(
                 session_id=s.id, team_id=info.id, round=number, tools=json.dumps(in_force),
-                new_tools=json.dumps(fresh), notes=json.dumps(clean_notes, ensure_ascii=False), submitted_at=now,
+                new_tools=json.dumps(fresh), notes=notes_json(clean_notes, gone, hyp), submitted_at=now,
             ))
-            self.store.log(conn, s.id, info.name, "submit", {"round": number, "tools": in_force})
-        return Decision(info.name, number, in_force, fresh, clean_notes, now)
+            self.store.log(conn, s.id, info.name, "submit", {"round": number, "tools": in_force, "dropped": gone})
+        return Decision(info.name, number, in_force, fresh, clean_notes, now, gone, hyp.to_json() if hyp else None)
+
+    def money_spent(self, code: str, team: str, number: int) -> float:
+        """Roubles a team has spent once on tools up to round `number`, tools it dropped since included
+        (that money is not returned); 0 in a scenario priced in points."""
+        s = self.session(code)
+        with self.store.read() as conn:
+            team_id = q.team_info(conn, s.id, team).id
+            rows = conn.execute(select(decisions.c.new_tools).where(and_(
+                decisions.c.team_id == team_id, decisions.c.round <= number))).all()
+        if not priced_in_roubles(s.scenario):
+            return 0.0
+        return sum(one_off_roubles(s.scenario, [x for x in json.loads(r[0]) if x in s.scenario.tools]) for r in rows)
 
     def decisions(self, code: str, number: int) -> list[Decision]:
         """Every decision of a round, in the order the teams joined."""

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import and_, select, update
 from sqlalchemy.engine import Connection
 
+from ..pdca import split_notes
 from ..store import decisions, rounds, sessions, teams
 from ..text import clean_line
 from .records import Decision, RoundInfo, TeamInfo, TrainingError
@@ -87,7 +88,8 @@ def decision_list(conn: Connection, session_id: int, number: int) -> list[Decisi
         .where(and_(decisions.c.session_id == session_id, decisions.c.round == number))
         .order_by(teams.c.joined_at, teams.c.id)
     ).all()
-    return [Decision(r[0], r[1], json.loads(r[2]), json.loads(r[3]), json.loads(r[4]), r[5]) for r in rows]
+    return [Decision(r[0], r[1], json.loads(r[2]), json.loads(r[3]), (parts := split_notes(r[4]))[0], r[5], parts[1], parts[2])
+            for r in rows]
 
 
 def kept_tools(conn: Connection, team_id: int, number: int) -> list[str]:

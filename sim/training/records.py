@@ -4,7 +4,7 @@ and the stored form of a round's results."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -81,6 +81,8 @@ class Decision:
     new_tools: list[str]
     notes: dict[str, str]
     submitted_at: float
+    dropped: list[str] = field(default_factory=list)  # tools in force before that the team took out (sim.pdca)
+    hypothesis: dict[str, Any] | None = None  # the figure it expects to move (sim.pdca.Hypothesis as data)
 
 
 def results_to_payload(r: Results) -> dict[str, Any]:
