@@ -61,6 +61,9 @@ def team_gemba_round(service: Training, info: SessionInfo, code: str, team: str,
         return
     st.divider()
     st.subheader(t("gemba_round.title", lang))
+    refused = st.session_state.pop(ADD_ERROR, None)  # said whatever the round's state now (it may have just closed)
+    if refused is not None:
+        st.error(refused(lang))
     if status == "open":
         st.write(t("gemba_round.intro", lang, n=MAX_OBSERVATIONS))
         # on request: a room of teams' pages stays light until each team chooses to watch
@@ -78,19 +81,16 @@ def team_gemba_round(service: Training, info: SessionInfo, code: str, team: str,
 def observation_form(service: Training, info: SessionInfo, code: str, team: str, number: int, lang: str) -> None:
     """Add an observation (which waste, where, what the team saw) and take one back; a fragment, so adding
     one never redraws the floor playing above it."""
-    with st.form(f"team.gemba.add.{code}.{number}", clear_on_submit=True):
+    key = f"team.gemba.add.{code}.{number}"
+    with st.form(key, clear_on_submit=True):
         c1, c2 = st.columns(2)
-        waste = c1.selectbox(t("gemba.waste", lang), WASTES, format_func=lambda w: t(f"waste.{w}", lang))
-        where = c2.selectbox(t("gemba.where", lang), places(info.scenario),
-                             format_func=lambda p: place_name(info.scenario, p, lang))
-        note = st.text_input(t("gemba.note", lang), max_chars=MAX_OBSERVATION_NOTE)
-        if st.form_submit_button(t("gemba.add", lang), type="primary"):
-            try:
-                service.record_observation(code, team, number, waste, where, note)
-            except TrainingError as error:
-                st.error(error.text(lang))
-            except StoreError as error:
-                st.error(t("trainer.store_error", lang, error=str(error)))
+        c1.selectbox(t("gemba.waste", lang), WASTES, format_func=lambda w: t(f"waste.{w}", lang), key=key + ".waste")
+        c2.selectbox(t("gemba.where", lang), places(info.scenario),
+                     format_func=lambda p: place_name(info.scenario, p, lang), key=key + ".where")
+        st.text_input(t("gemba.note", lang), max_chars=MAX_OBSERVATION_NOTE, key=key + ".note")
+        # in the button's callback: a page rerun for a change elsewhere (the watch) cannot swallow it
+        st.form_submit_button(t("gemba.add", lang), type="primary", on_click=_add,
+                              args=(service, code, team, number, key))
     _observation_list(service, info, code, team, number, lang, editable=True)
 
 
@@ -114,6 +114,21 @@ def _observation_list(service: Training, info: SessionInfo, code: str, team: str
 
 
 REMOVE_ERROR = "team.gemba.remove_error"
+ADD_ERROR = "team.gemba.add_error"
+
+
+def _add(service: Training, code: str, team: str, number: int, key: str) -> None:
+    """Record the form's observation in the submit button's callback; a refusal (the round has just
+    closed, the limit is reached) is said on the next draw instead of the typed text vanishing."""
+    state = st.session_state
+    try:
+        service.record_observation(code, team, number, state[key + ".waste"], state[key + ".where"],
+                                   state.get(key + ".note") or "")
+    except TrainingError as error:
+        state[ADD_ERROR] = error.text
+    except StoreError as error:
+        message = str(error)
+        state[ADD_ERROR] = lambda lang: t("trainer.store_error", lang, error=message)
 
 
 def _remove(service: Training, code: str, team: str, number: int, observation_id: int) -> None:

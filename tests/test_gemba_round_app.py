@@ -114,3 +114,18 @@ def test_a_team_walks_the_floor_and_sees_what_it_found(service: Training) -> Non
     assert any("Waste walk (round 1): 1/5" in m.value for m in projector.markdown)
     shown = page("projector", code=code, floor="1")
     assert floor_frames(shown) > 30
+
+
+def test_an_observation_added_just_after_the_round_closed_says_so(service: Training) -> None:
+    code = service.create_session(one_day_hall(), seed=5, replications=2)
+    team = page("team")
+    team.text_input(key="team.code_input").input(code)
+    team.text_input(key="team.name_input").input("Owls")
+    click(team, "Join")
+    service.open_round(code, 1)
+    team.run()
+    next(i for i in team.text_input if i.label == "What you saw (optional)").input("a line to the door")
+    service.close_round(code, 1)  # the trainer closes while the team is typing
+    click(team, "Add the observation")
+    assert service.observations(code, 1, "Owls") == []
+    assert any("not open" in e.value or "closed" in e.value for e in team.error), [e.value for e in team.error]
