@@ -98,9 +98,9 @@ def test_observations_are_scored_against_the_run(env: None) -> None:
 def test_amounts_read_naturally_in_both_languages() -> None:
     from dashboard.floor_charts import amount_text, place_name
 
-    assert amount_text(1.2, "reader_min", "ru") == "1 читателе-минута"
-    assert amount_text(613.9, "reader_min", "ru") == "614 читателе-минут"
-    assert amount_text(621.6, "reader_min", "ru") == "622 читателе-минуты"
+    assert amount_text(1.2, "reader_min", "ru") == "1 минута читателей"
+    assert amount_text(613.9, "reader_min", "ru") == "614 минут читателей"
+    assert amount_text(621.6, "reader_min", "ru") == "622 минуты читателей"
     assert amount_text(1536.7, "book_hours", "ru") == "1\u00a0537 книго-часов"
     assert amount_text(1.0, "metres", "en") == "1 metre" and amount_text(60, "metres", "en") == "60 metres"
     scenario = load_scenario(DEFAULT_SCENARIO)

@@ -25,7 +25,7 @@ def test_the_floor_plays_and_the_clock_advances(page: Page, app_url: str) -> Non
     page.set_default_timeout(60_000)
     page.goto(app_url)
     page.get_by_role("link", name="Гемба").click()
-    expect(page.get_by_role("heading", name="Гемба: пойти и увидеть зал")).to_be_visible()
+    expect(page.get_by_role("heading", name="Гемба: пойди и посмотри")).to_be_visible()
     plot = page.locator(".js-plotly-plot").first
     expect(plot).to_be_visible()
     expect(plot.locator(".slider-container text.slider-label").first).to_have_text("Время: 10:00")
