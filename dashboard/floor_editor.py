@@ -4,6 +4,7 @@ the automatic layout; and which rounds are waste walks (gemba rounds), ticked in
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import streamlit as st
@@ -24,9 +25,10 @@ def _value(row: dict[str, Any], column: str) -> float | None:
     if value is None or value == "":
         return None
     try:
-        return float(value)
+        number_ = float(value)
     except (TypeError, ValueError):
         return None
+    return number_ if math.isfinite(number_) else None
 
 
 def floor_and_walks(doc: CommentedMap, lang: str, key: str) -> None:
@@ -65,21 +67,19 @@ def floor(doc: CommentedMap, lang: str, key: str) -> None:
     edited = list(st.data_editor(rows, key=f"{key}.floor", hide_index=True, num_rows="fixed", disabled=[col_spot],
                                  column_config={col_x: st.column_config.NumberColumn(min_value=0.0, max_value=500.0),
                                                 col_y: st.column_config.NumberColumn(min_value=0.0, max_value=500.0)}))
-    wanted: dict[str, tuple[float, float]] = {}
-    for name, row in zip(names, edited, strict=True):
-        x, y = _value(row, col_x), _value(row, col_y)
-        if x is not None and y is not None:
-            wanted[name] = (x, y)
-    current = {name: (float(get(spots, (name, "x"), 0)), float(get(spots, (name, "y"), 0))) for name in spots}
-    if wanted == current:
+    # only the rows the trainer changed are written: a spot the table cannot show (NaN, a list) stays as
+    # the file has it, so the validator reports it instead of the form silently deleting it
+    changed = {name: (_value(new, col_x), _value(new, col_y))
+               for name, old, new in zip(names, rows, edited, strict=True)
+               if (_value(old, col_x), _value(old, col_y)) != (_value(new, col_x), _value(new, col_y))}
+    if not changed:
         return
     if "floor" not in doc:
         doc["floor"] = CommentedMap({"distances": "steps", "spots": CommentedMap()})
     if get(doc, ("floor", "spots"), None) is None:
         doc["floor"]["spots"] = CommentedMap()
-    for name in list(doc["floor"]["spots"]):
-        if name not in wanted and name in names:  # a spot the trainer emptied goes back to the automatic layout
-            del doc["floor"]["spots"][name]
-    for name, (x, y) in wanted.items():
-        if current.get(name) != (x, y):
+    for name, (x, y) in changed.items():
+        if x is not None and y is not None:
             put(doc, ("floor", "spots", name), {"x": number(x), "y": number(y)})
+        elif x is None and y is None and name in doc["floor"]["spots"]:  # emptied: back to the automatic layout
+            del doc["floor"]["spots"][name]

@@ -105,3 +105,26 @@ def test_the_editor_table_writes_spots_and_gemba_rounds(monkeypatch: pytest.Monk
     scenario = scenario_from_text(dump(doc), "edited.yaml")
     assert list(scenario.floor.spots) == ["entrance"]  # type: ignore[union-attr]
     assert [r.gemba for r in scenario.rounds][:2] == [True, False]
+
+
+@pytest.mark.parametrize("spot", ["{x: .nan, y: 11}", "[1, 2]"])
+def test_the_editor_table_leaves_a_spot_it_cannot_show_to_the_validator(monkeypatch: pytest.MonkeyPatch, spot: str) -> None:
+    import streamlit as st
+
+    from dashboard import floor_editor
+
+    stations = list(load(with_floor(""))["stations"])
+    text = with_floor(f"floor:\n  distances: steps\n  spots:\n    {stations[0]}: {spot}\n")
+    doc = load(text)
+
+    def data_editor(rows: list[dict[str, Any]], key: str, **_: Any) -> list[dict[str, Any]]:
+        # the table shows what it can (an empty cell for a NaN or a list) and the trainer types nothing
+        def shown(v: Any) -> Any:
+            return v if isinstance(v, str) or (isinstance(v, int | float) and v == v) else None
+
+        return [{k: shown(v) for k, v in row.items()} for row in rows]
+
+    monkeypatch.setattr(st, "data_editor", data_editor)
+    floor_editor.floor_and_walks(doc, "en", "k")
+    assert dump(doc) == dump(load(text))  # the spot was deleted and the file called valid
+    assert problems_of(dump(doc))
