@@ -128,3 +128,9 @@ def test_the_editor_table_leaves_a_spot_it_cannot_show_to_the_validator(monkeypa
     floor_editor.floor_and_walks(doc, "en", "k")
     assert dump(doc) == dump(load(text))  # the spot was deleted and the file called valid
     assert problems_of(dump(doc))
+
+
+def test_too_many_spots_says_how_many() -> None:
+    spots = "\n".join(f"    s{i}: {{x: 1, y: 1}}" for i in range(600))
+    found = problems_of(with_floor("floor:\n  distances: steps\n  spots:\n" + spots + "\n"))
+    assert any("has 600" in p.text("en") for p in found), [p.text("en") for p in found]  # was "has None"

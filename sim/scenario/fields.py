@@ -115,7 +115,10 @@ def _one(item: Any, loc: Path_, kind: str) -> Problem:
     if kind in ("too_short", "too_long"):
         code = "problem.field.few_items" if kind == "too_short" else "problem.field.many_items"
         limit = ctx.get("min_length" if kind == "too_short" else "max_length")
-        return Problem(loc, code, {"limit": limit, "n": ctx.get("actual_length", "?")})
+        actual = ctx.get("actual_length")
+        if actual is None and isinstance(item.get("input"), dict | list):  # pydantic leaves it out for mappings
+            actual = len(item["input"])
+        return Problem(loc, code, {"limit": limit, "n": actual if actual is not None else "?"})
     if kind in ("literal_error", "enum"):
         return Problem(loc, "problem.field.one_of", {"allowed": shorten(ctx.get("expected", "?"), 300), "got": got(shown)})
     coded = ctx.get("error")
