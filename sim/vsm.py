@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .experiment import Results
-from .metrics import StepStats, part_key
+from .metric_parts import StepStats, part_key
 from .scenario import Scenario, StepPart
 
 

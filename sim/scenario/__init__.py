@@ -8,8 +8,10 @@ files in either language.
 
 The parts, each depending only on those above it:
 - `problems`: `Problem` (a code and parameters, said from the locales) and `ScenarioError`;
-- `schema`: the pydantic models and the bounds of a run;
-- `fields`: pydantic's errors as problems; `checks`: the checks across fields, as named stages;
+- `base`: the base models; `plan_schema`: tools, the round plan, money, the score and the floor plan;
+- `schema`: the pydantic models of the library and the bounds of a run;
+- `fields`: pydantic's errors as problems; `checks`: the checks across fields, as named stages
+  (`checks_refs`: the first stage, ids and references between tables);
 - `validate`: plain data to a Scenario (schema, then checks);
 - `effects`: lean tools' effects applied to a scenario (`sim.lean` adds the round plan's rules);
 - `reading`: files and YAML text, before anything is built; `loading`: all of it in order.
@@ -17,44 +19,33 @@ The parts, each depending only on those above it:
 
 from __future__ import annotations
 
+from .base import _ID, WASTES, Frozen, Named, Text
 from .checks import MAX_BOOKS, MAX_TIME_MIN, QUANTILE, expected_readers
 from .loading import load_scenario, parse_scenario, scenario_from_text
+from .plan_schema import Cost, Economics, Effect, Expect, Overtime, Round, ScoreWeights, Tool
 from .problems import MAX_PROBLEMS, CodedValueError, Path_, Problem, ScenarioError, Term, format_path
 from .reading import MAX_FILE_BYTES, MAX_NESTING, LineMap, read_document, read_file
 from .schema import (
-    _ID,
     MAX_EXPECTED_READERS,
     MAX_HORIZON_HOURS,
     MAX_RATE_PER_HOUR,
     MAX_STAFF_PER_ROLE,
-    WASTES,
     WEEKDAYS,
     Acquisitions,
     AcquisitionStep,
     Arrivals,
     Assist,
     Calendar,
-    Cost,
-    Economics,
-    Effect,
-    Expect,
-    Frozen,
     GroupProfile,
-    Named,
-    Overtime,
     Purpose,
     ReaderGroup,
     Reshelving,
     Role,
-    Round,
     Scenario,
-    ScoreWeights,
     Stacks,
     Station,
     Step,
     StepPart,
-    Text,
-    Tool,
 )
 
 __all__ = [
