@@ -11,11 +11,12 @@ import io
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from . import cli_balance
+from .cli_args import whole
 from .executors import ExecutorError, cluster_executor
 from .experiment import (
     DEFAULT_REPLICATIONS,
@@ -44,24 +45,9 @@ class CliError(Exception):
         super().__init__("\n".join(lines))
 
 
-def _whole(low: int, high: int, shown_high: str | None = None) -> Callable[[str], int]:
-    """An argparse type: a whole number between `low` and `high`, with a plain message otherwise."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be between {low} and {shown_high or high} (got {value})")
-        return value
-
-    return parse
-
-
-_replications = _whole(1, MAX_REPLICATIONS)
-_seed = _whole(0, 2**63 - 1, "2^63-1")
-_days = _whole(1, 365)
+_replications = whole(1, MAX_REPLICATIONS)
+_seed = whole(0, 2**63 - 1, "2^63-1")
+_days = whole(1, 365)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -13,25 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from .balance import DEFAULT_BEAM, DEFAULT_MAX_SETS, DEFAULT_REPLICATIONS, DEFAULT_TOP, BalanceError, analyse
+from .cli_args import whole
 from .executors import ExecutorError, executor_for
 from .experiment import DEFAULT_SEED, MAX_REPLICATIONS
 from .model import RunawayScenario
 from .scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 
 EXIT_BAD_INPUT = 2
-
-
-def _whole(low: int, high: int) -> Any:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be between {low} and {high} (got {value})")
-        return value
-
-    return parse
 
 
 def add_dask_option(parser: argparse.ArgumentParser) -> None:
@@ -48,19 +36,19 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                     "(paired, common random numbers) and report the best sets, ties, unspent budget, single-idea "
                     "strategies and warnings.")
     p.add_argument("scenario", metavar="SCENARIO", help="scenario file (YAML) with a round plan")
-    p.add_argument("--replications", "-r", type=_whole(2, MAX_REPLICATIONS), default=DEFAULT_REPLICATIONS,
+    p.add_argument("--replications", "-r", type=whole(2, MAX_REPLICATIONS), default=DEFAULT_REPLICATIONS,
                    help=f"replications of every set (default {DEFAULT_REPLICATIONS})")
-    p.add_argument("--seed", type=_whole(0, 2**63 - 1), default=DEFAULT_SEED, help=f"root seed (default {DEFAULT_SEED})")
-    p.add_argument("--days", type=_whole(1, 365), help="run this many days instead of the scenario's (daily scenarios)")
-    p.add_argument("--max-sets", type=_whole(1, 100_000), default=DEFAULT_MAX_SETS,
+    p.add_argument("--seed", type=whole(0, 2**63 - 1), default=DEFAULT_SEED, help=f"root seed (default {DEFAULT_SEED})")
+    p.add_argument("--days", type=whole(1, 365), help="run this many days instead of the scenario's (daily scenarios)")
+    p.add_argument("--max-sets", type=whole(1, 100_000), default=DEFAULT_MAX_SETS,
                    help=f"run every set when a round has at most this many, else a beam search (default {DEFAULT_MAX_SETS})")
-    p.add_argument("--beam", type=_whole(1, 100), default=DEFAULT_BEAM,
+    p.add_argument("--beam", type=whole(1, 100), default=DEFAULT_BEAM,
                    help=f"sets kept at each step of the beam search (default {DEFAULT_BEAM})")
-    p.add_argument("--top", type=_whole(1, 1000), default=DEFAULT_TOP, help=f"best sets shown per round (default {DEFAULT_TOP})")
+    p.add_argument("--top", type=whole(1, 1000), default=DEFAULT_TOP, help=f"best sets shown per round (default {DEFAULT_TOP})")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--out", metavar="FILE", help="write the output to FILE instead of the screen")
     p.add_argument("--lang", choices=("ru", "en"), default="ru", help="language of the table (default ru)")
-    p.add_argument("--workers", type=_whole(1, 256), default=None, help="local processes to use (default: all cores)")
+    p.add_argument("--workers", type=whole(1, 256), default=None, help="local processes to use (default: all cores)")
     add_dask_option(p)
     return p
 
