@@ -123,18 +123,24 @@ def changed(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     return out
 
 
-def app_environment(tmp_path: Path, monkeypatch: Any) -> Path:
-    """Settings for an AppTest of the whole app in `tmp_path`; returns the trainers' scenario folder."""
+def app_environment(tmp_path: Path, monkeypatch: Any, passcode: str = "p") -> Path:
+    """Settings for an AppTest of the whole app in `tmp_path` (its training database is `app_database_url`);
+    returns the trainers' scenario folder."""
     import streamlit as st
 
     monkeypatch.setenv("LEAN_TRAINER_WORKERS", "1")
-    monkeypatch.setenv("LEAN_TRAINER_PASSCODE", "p")
-    monkeypatch.setenv("LEAN_TRAINER_DB_URL", f"sqlite:///{tmp_path / 'training.db'}")
+    monkeypatch.setenv("LEAN_TRAINER_PASSCODE", passcode)
+    monkeypatch.setenv("LEAN_TRAINER_DB_URL", app_database_url(tmp_path))
     monkeypatch.setenv("LEAN_TRAINER_USER_SCENARIOS", str(tmp_path / "user"))
     monkeypatch.setenv("LEAN_TRAINER_LANG", "en")
     st.cache_resource.clear()
     st.cache_data.clear()
     return tmp_path / "user"
+
+
+def app_database_url(tmp_path: Path) -> str:
+    """The training database of an app set up by `app_environment`."""
+    return f"sqlite:///{tmp_path / 'training.db'}"
 
 
 def one_day_hall() -> Scenario:

@@ -8,8 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-import streamlit as st
-from builders import local_runner, one_day_hall
+from builders import app_database_url, app_environment, local_runner, one_day_hall
 from streamlit.testing.v1 import AppTest
 
 from sim.store import Store
@@ -21,13 +20,8 @@ PASSCODE = "обход"
 
 @pytest.fixture
 def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Training:
-    url = f"sqlite:///{tmp_path / 'training.db'}"
-    monkeypatch.setenv("LEAN_TRAINER_WORKERS", "1")
-    monkeypatch.setenv("LEAN_TRAINER_PASSCODE", PASSCODE)
-    monkeypatch.setenv("LEAN_TRAINER_DB_URL", url)
-    monkeypatch.setenv("LEAN_TRAINER_LANG", "en")
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    app_environment(tmp_path, monkeypatch, passcode=PASSCODE)
+    url = app_database_url(tmp_path)
     return Training(Store(url))
 
 

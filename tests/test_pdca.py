@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import streamlit as st
-from builders import local_runner, one_day_hall
+from builders import app_database_url, app_environment, local_runner, one_day_hall
 from streamlit.testing.v1 import AppTest
 
 from sim import pdca
@@ -156,12 +155,8 @@ def test_drops_hypotheses_and_a3_survive_export_and_import(service: Training) ->
 
 @pytest.fixture
 def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'training.db'}"
-    monkeypatch.setenv("LEAN_TRAINER_WORKERS", "1")
-    monkeypatch.setenv("LEAN_TRAINER_DB_URL", url)
-    monkeypatch.setenv("LEAN_TRAINER_LANG", "en")
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    app_environment(tmp_path, monkeypatch)
+    url = app_database_url(tmp_path)
     return url
 
 

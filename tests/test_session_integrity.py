@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
-from builders import one_day_hall
+from builders import app_database_url, app_environment, one_day_hall
 from streamlit.testing.v1 import AppTest
 
 from sim.experiment import DEFAULT_SEED
@@ -46,12 +45,8 @@ def test_the_sandbox_seed_is_never_a_session_in_play() -> None:
 
 @pytest.fixture
 def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'training.db'}"
-    monkeypatch.setenv("LEAN_TRAINER_WORKERS", "1")
-    monkeypatch.setenv("LEAN_TRAINER_DB_URL", url)
-    monkeypatch.setenv("LEAN_TRAINER_LANG", "en")
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    app_environment(tmp_path, monkeypatch)
+    url = app_database_url(tmp_path)
     return url
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
-from builders import wait_for
+from builders import app_database_url, app_environment, wait_for
 from streamlit.testing.v1 import AppTest
 
 from sim.store import Store
@@ -18,13 +17,8 @@ PASSCODE = "читальный-зал-7"
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'training.db'}"
-    monkeypatch.setenv("LEAN_TRAINER_WORKERS", "1")
-    monkeypatch.setenv("LEAN_TRAINER_PASSCODE", PASSCODE)
-    monkeypatch.setenv("LEAN_TRAINER_DB_URL", url)
-    monkeypatch.setenv("LEAN_TRAINER_LANG", "en")
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    app_environment(tmp_path, monkeypatch, passcode=PASSCODE)
+    url = app_database_url(tmp_path)
     return url
 
 
