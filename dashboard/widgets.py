@@ -18,7 +18,7 @@ from . import config
 
 MAIN_KPIS = (
     "wait_mean", "wait_p90", "left_unserved_share", "served_within_15_share", "time_in_library_mean",
-    "equity_p90_ratio", "wait_p90_worst_group", "wait_p90_group_gap", "books_not_found", "books_not_found_cart", "books_not_found_misshelved",
+    "equity_p90_ratio", "wait_p90_worst_group", "wait_p90_access_groups", "wait_p90_group_gap", "books_not_found", "books_not_found_cart", "books_not_found_misshelved",
     "stack_order_lead_time_mean", "reshelve_lead_time_mean", "acquisitions_lead_time_days",
     "acquisitions_requested_lead_time_days", "backoffice_wip_mean", "backoffice_in_process_mean", "pce",
     "reader_value_added_share", "first_pass_yield", "walk_m_per_day", "motion_min_per_day",

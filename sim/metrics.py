@@ -22,6 +22,8 @@ Definitions (the README's KPI table says the same):
 - `wait_p90_worst_group` is the largest p90 wait of a group (minutes) and `wait_p90_group_gap` the
   difference between the largest and the smallest, over groups with at least 30 readers: unlike
   `equity_p90_ratio` they do not get worse when every group waits less;
+- `wait_p90_access_groups` is the p90 wait of the readers of the groups marked `access_needs`
+  (together, when at least 30 arrived; None in a scenario that marks none);
 - a step split into parts (`steps.*.parts`) counts each part by its own value class in `pce` and
   `reader_value_added_share`; `motion_min_per_day` and `overprocessing_min_per_day` are the minutes
   of parts named as those wastes (readers after the warm-up, back-office items worked after it) per
@@ -178,6 +180,9 @@ def compute_metrics(scenario: Scenario, log: EventLog) -> RepMetrics:
     p90s = [f["wait_p90"] for f in big if f["wait_p90"] is not None]
     kpis["wait_p90_worst_group"] = max(p90s) if p90s else None
     kpis["wait_p90_group_gap"] = max(p90s) - min(p90s) if p90s else None
+    needs = [i for i, g in enumerate(groups) if scenario.groups[g].access_needs]
+    access = counted & np.isin(group_of, needs)
+    kpis["wait_p90_access_groups"] = _p90(wait[access]) if needs and access.sum() >= MIN_GROUP_READERS else None
 
     va_total = float(va_time[served].sum())
     inside_total = float(time_inside[served].sum())

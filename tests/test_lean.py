@@ -72,16 +72,15 @@ def test_each_tool_moves_its_expected_figure(name: str, tool_id: str) -> None:
 
 
 @pytest.mark.slow
-def test_the_kiosk_is_a_trade_off_seniors_pay_for() -> None:
-    """Better on average, cheaper, and worse for seniors and readers with disabilities.
-
-    The waits move by seconds only (their verdict is "too small to matter"); the cost clearly matters.
-    """
+def test_the_kiosk_helps_most_those_who_use_it() -> None:
+    """A digital divide: everyone waits less (the desk's line is shorter), but students and working
+    adults, who use the kiosk, gain far more than seniors and readers with disabilities, who seldom do
+    and who first ask a librarian to show them how; the lease costs money every day."""
     c = compare(_run("central-lending-hall.yaml"), _run("central-lending-hall.yaml", ("rfid_kiosk",)))
     assert c.kpis["wait_mean"].real == "better"
-    assert c.kpis["staff_cost"].verdict == "better"
-    for group in ("seniors", "disabled"):
-        assert c.groups[group]["wait_mean"].real == "worse", group
+    gain = {g: -c.groups[g]["wait_mean"].diff / c.groups[g]["wait_mean"].baseline for g in c.groups}
+    assert min(gain["students"], gain["adults"]) > 2 * max(gain["seniors"], gain["disabled"]), gain
+    assert _scenario("central-lending-hall.yaml").tools["rfid_kiosk"].cost.roubles_per_day > 0
 
 
 @pytest.mark.slow
@@ -217,7 +216,7 @@ def test_unknown_tools_in_rounds_and_expectations_are_errors() -> None:
 
 def test_a_budget_overrun_names_the_budget_and_the_cost() -> None:
     scenario = _scenario("central-lending-hall.yaml")
-    with pytest.raises(ChoiceError, match="cost 148\u00a0600 RUB but the budget is 125\u00a0000 RUB"):
+    with pytest.raises(ChoiceError, match="cost 125\u00a0675 RUB but the budget is 100\u00a0000 RUB"):
         check_choice(scenario, 2, [], ["five_s_desk", "standard_work", "visual_management"])
 
 

@@ -289,6 +289,18 @@ def test_the_accessibility_part_rises_when_every_group_waits_less() -> None:
     assert part.ci95 is not None and part.ci95[0] > 0, part
 
 
+def test_the_access_groups_figure_is_the_p90_wait_of_the_marked_groups_together() -> None:
+    data = small_library(3)
+    from sim.metrics import compute_metrics
+
+    plain = build(data)
+    assert compute_metrics(plain, simulate(plain, seed=SEED)).kpis["wait_p90_access_groups"] is None  # none marked
+    data["groups"]["old"]["access_needs"] = True
+    marked = build(data)
+    rep = compute_metrics(marked, simulate(marked, seed=SEED))
+    assert rep.kpis["wait_p90_access_groups"] == pytest.approx(rep.groups["old"]["wait_p90"])
+
+
 def test_worst_group_figures_are_in_minutes_and_the_gap_is_max_minus_min() -> None:
     from sim.metrics import compute_metrics
 
@@ -312,6 +324,50 @@ def test_levelling_staff_to_demand_helps_on_average_and_clearly_hurts_a_group() 
     assert diff.kpis["wait_mean"].real == "better", diff.kpis["wait_mean"]
     worse = [g for g in diff.groups if diff.groups[g]["wait_p90"].verdict == "worse"]
     assert "seniors" in worse, {g: diff.groups[g]["wait_p90"] for g in diff.groups}
+
+
+def test_the_priority_lane_clearly_raises_accessibility_and_its_groups_figures_at_the_others_cost() -> None:
+    """The accessibility tool (internal priority for seniors and readers with disabilities) raises the
+    accessibility part of the score and clearly shortens the targeted groups' waits; the others wait
+    longer, and the service part says so: the trade-off to debate."""
+    from sim.score import balanced_score
+
+    hall = load_scenario(HALL)
+    base = run_experiment(hall, 20, seed=1, workers=1)
+    lane = run_experiment(apply_tools(hall, ["priority_lane"]), 20, seed=1, workers=1)
+    score = balanced_score(hall, base, lane, [], ["priority_lane"])
+    access, service = score.parts["accessibility"], score.parts["service"]
+    assert access.ci95 is not None and access.ci95[0] > 0, access
+    assert service.ci95 is not None and service.ci95[1] < 0, service
+    diff = compare(base, lane)
+    assert diff.kpis["wait_p90_access_groups"].real == "better", diff.kpis["wait_p90_access_groups"]
+    for group in ("seniors", "disabled"):
+        assert diff.groups[group]["wait_p90"].real == "better", group
+    assert diff.groups["students"]["wait_p90"].real == "worse"
+
+
+def test_self_service_and_online_forms_show_a_digital_divide() -> None:
+    """The kiosk and pre-registration help the groups that use them: students take the kiosk and working
+    adults the online form far more often than seniors, and seniors who try the kiosk need a librarian
+    first."""
+    hall = load_scenario(HALL)
+    tools = apply_tools(hall, ["rfid_kiosk", "online_preregistration"])
+    log = simulate(tools, seed=3)
+    steps = {sid: i for i, sid in enumerate(log.step_ids)}
+    groups = {g: i for i, g in enumerate(log.group_ids)}
+    done = (log.kind == Ev.SERVICE_END) | (log.kind == Ev.SELF_END)
+
+    def count(step: str, group: str) -> int:
+        return int((done & (log.step == steps[step]) & (log.group == groups[group])).sum())
+
+    def share(option: str, desk: str, group: str) -> float:
+        used, not_used = count(option, group), count(desk, group)
+        return used / (used + not_used)
+
+    assert share("kiosk_checkout", "checkout", "students") > 0.6 > 0.3 > share("kiosk_checkout", "checkout", "seniors")
+    # students never register in this library (they come with a student card): working adults do
+    assert share("register_prefilled", "register", "adults") > 0.5 > share("register_prefilled", "register", "seniors")
+    assert count("kiosk_help", "seniors") > 0 and count("kiosk_help", "students") == 0
 
 
 # --- the wastes of the library as it is, each seen in a figure and moved by its tool -----------------

@@ -166,6 +166,9 @@ class ReaderGroup(Named):
     common ones too. `assistance` maps a step to a service step the group's readers take just before
     it: help from a librarian (finding a book on the open shelves with the reader, showing the
     kiosk), in that station's line and on its staff's time, at the group's pace (`service_factor`).
+    `access_needs` marks a group whose access the library must look after (readers with
+    disabilities, seniors): their p90 wait (`wait_p90_access_groups`) is a figure of the score's
+    accessibility part, so a tool that helps them is rewarded there.
     """
 
     share: float = Field(ge=0, le=1)
@@ -176,6 +179,7 @@ class ReaderGroup(Named):
     self_service_adoption: float = Field(default=0.0, ge=0, le=1)
     adoption: dict[str, float] = Field(default_factory=dict, description="self-service step -> the share that uses it")
     assistance: dict[str, str] = Field(default_factory=dict, description="step -> a step taken just before it (help)")
+    access_needs: bool = Field(default=False, description="the accessibility part of the score looks after this group")
     purposes: dict[str, float] = Field(min_length=1)
 
 
