@@ -281,6 +281,20 @@ def test_compare_sees_a_real_change(small: Path, tmp_path: Path, capsys: pytest.
     assert kpis["staff_cost"]["verdict"] == "worse"
 
 
+def test_compare_takes_a_tool_only_the_variant_has(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--tools` apply to `--variant`: a tool only the variant's library offers is looked up there (the
+    branch library has no RFID kiosk, the central hall has); its price: tests/test_study.py."""
+    branch, hall = SCENARIOS / "branch-library.yaml", SCENARIOS / "central-lending-hall.yaml"
+    assert "rfid_kiosk" not in load_scenario(branch).tools
+    argv = ("compare", str(branch), "--variant", str(hall), "--days", "1", "-r", "2", "--workers", "1",
+            "--format", "json")
+    status, out, err = _run(capsys, *argv, "--tools", "rfid_kiosk")
+    assert status == 0, err
+    data = _json(out)
+    assert (data["scenario"], data["variant"], data["tools"]) == ("branch-library", "central-lending-hall",
+                                                                  ["rfid_kiosk"])
+
+
 # --- --days ----------------------------------------------------------------------------------------------
 
 
