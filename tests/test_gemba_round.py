@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sim.i18n import t
 from sim.report import session_html, session_xlsx
 from sim.store import SCHEMA_VERSION, Store, observations, schema_version
-from sim.training import Training, TrainingError, Worker
+from sim.scenario import WASTES
+from sim.training import MAX_TEAM_NAME, Training, TrainingError, Worker
 from sim.training.observations import MAX_OBSERVATION_NOTE, MAX_OBSERVATIONS, gemba_log, is_gemba
 from sim.wastewalk import ground_truth, place_label, teams_table
 
@@ -181,6 +182,32 @@ def test_archive_with_bad_observations_is_refused(service: Training, change, wor
         service.import_session(data)
     assert words in refused.value.text("en")
     assert service.list_sessions() == sessions_before  # nothing left behind
+
+
+def test_an_archive_refusal_of_an_observation_is_said_in_the_page_language(service: Training) -> None:
+    """The cause of the refusal (an unknown waste) follows the page's language, with one full stop."""
+    code, _ = _walk(service)
+    service.close_round(code, 1)
+    Worker(service, local_runner).run_once()
+    data = json.loads(json.dumps(service.export_session(code)))
+    data["observations"][1]["waste"] = "boredom"
+    with pytest.raises(TrainingError) as refused:
+        service.import_session(data)
+    cause = TrainingError("gemba_round.err.waste", waste="boredom", wastes=", ".join(WASTES))
+    for lang in ("ru", "en"):
+        said = refused.value.text(lang)
+        assert said == t("gemba_round.refused.observation", lang, n=2, reason=cause.text(lang))
+        assert ".." not in said and said.endswith(".")
+    assert "waste" not in refused.value.text("ru")
+
+
+def test_an_archive_refusal_of_a_team_name_is_said_in_the_page_language(service: Training) -> None:
+    code, _ = _walk(service)
+    data = json.loads(json.dumps(service.export_session(code)))
+    data["teams"][0] = "x" * (MAX_TEAM_NAME + 1)
+    with pytest.raises(TrainingError) as refused:
+        service.import_session(data)
+    assert refused.value.text("ru").endswith(t("training.err.team_name_long", "ru", n=MAX_TEAM_NAME))
 
 
 def test_archive_with_too_many_observations_is_refused(service: Training) -> None:

@@ -94,7 +94,7 @@ class ArchiveMixin(RoundsMixin, ResultsMixin):
             try:
                 clean = clean_team_name(str(name))
             except TrainingError as error:
-                raise TrainingError("training.refused.archive_team", name=str(name)[:60], detail=error.text("en")) from None
+                raise TrainingError("training.refused.archive_team", name=str(name)[:60], detail=error) from None
             if q.name_key(clean) in ids:
                 raise TrainingError("training.refused.archive_team", name=clean, detail="named twice")
             row = conn.execute(insert(teams).values(session_id=session_id, name=clean, name_key=q.name_key(clean),

@@ -173,8 +173,8 @@ def observation_rows(scenario: Scenario, rows: Any, teams: set[str],
             waste, where, note = check_observation(scenario, str(row.get("waste")), str(row.get("where")),
                                                    row.get("note") or "")
         except TrainingError as error:
-            raise TrainingError("gemba_round.refused.archive",
-                                detail=f"observation {i + 1}: {error.text('en')}") from None
+            # the cause stays an error, so that it is said in the language of the page showing the refusal
+            raise TrainingError("gemba_round.refused.observation", n=i + 1, reason=error) from None
         counts[(name_key(team), number)] = counts.get((name_key(team), number), 0) + 1
         if counts[(name_key(team), number)] > MAX_OBSERVATIONS:
             raise TrainingError("gemba_round.refused.archive",
