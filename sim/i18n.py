@@ -9,6 +9,7 @@ files have the same keys.
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,19 @@ def plural(n: int, lang: str) -> str:
 def counted(key: str, n: int, lang: str) -> str:
     """`{key}_one`, `_few` or `_many`, as the count `n` needs, filled with `n`."""
     return t(f"{key}_{plural(n, lang)}", lang, n=n)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A count said with its noun in the form the count needs (`counted`), for a `LocalizedError`'s
+    parameter: the form is chosen per language (21 takes `one` in Russian, `many` in English)."""
+
+    key: str
+    n: int
+
+    def say(self, lang: str) -> str:
+        """The count and its noun in `lang`."""
+        return counted(self.key, self.n, lang)
 
 
 def pick(texts: Any, lang: str) -> str:

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from ..eventlog import EventLog
 from ..floor import day_window
+from ..i18n import Counted
 from ..model import simulate
 from ..scenario import WASTES, Scenario
 from ..store import observations, teams
@@ -135,7 +136,7 @@ class ObservationsMixin(TrainingBase):
             count = conn.execute(select(func.count()).select_from(observations).where(and_(
                 observations.c.team_id == info.id, observations.c.round == number))).scalar_one()
             if count >= MAX_OBSERVATIONS:
-                raise TrainingError("gemba_round.err.too_many", n=MAX_OBSERVATIONS)
+                raise TrainingError("gemba_round.err.too_many", limit=Counted("gemba_round.at_most", MAX_OBSERVATIONS))
             row = conn.execute(insert(observations).values(session_id=s.id, team_id=info.id, round=number,
                                                            waste=waste, place=where, note=text, recorded_at=now))
             self.store.log(conn, s.id, info.name, "observe", {"round": number, "waste": waste, "where": where})
