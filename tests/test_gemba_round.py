@@ -192,6 +192,8 @@ def test_archive_round_trip_keeps_observations(service: Training) -> None:
     (lambda o: o.update(round=2), "round 2"),
     (lambda o: o.update(team="Волки"), "Волки"),
     (lambda o: o.update(note="x" * (MAX_OBSERVATION_NOTE + 1)), str(MAX_OBSERVATION_NOTE)),
+    (lambda o: o.update(note=7), "not text"),  # was stored as "7"
+    (lambda o: o.update(note=["a", 1]), "not text"),  # was stored as "['a', 1]"
 ])
 def test_archive_with_bad_observations_is_refused(service: Training, change, words: str) -> None:
     code, _ = _walk(service)

@@ -174,7 +174,7 @@ def observation_rows(scenario: Scenario, rows: Any, teams: set[str],
             raise TrainingError("gemba_round.refused.archive", detail=f"observation {i + 1}: round {str(number)[:10]}")
         try:
             waste, where, note = check_observation(scenario, str(row.get("waste")), str(row.get("where")),
-                                                   row.get("note") or "")
+                                                   row.get("note"))
         except TrainingError as error:
             # the cause stays an error, so that it is said in the language of the page showing the refusal
             raise TrainingError("gemba_round.refused.observation", n=i + 1, reason=error) from None

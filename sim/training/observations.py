@@ -72,6 +72,8 @@ def check_observation(scenario: Scenario, waste: str, where: str, note: object) 
         raise TrainingError("gemba_round.err.waste", waste=str(waste)[:40], wastes=", ".join(WASTES))
     if where not in places(scenario):
         raise TrainingError("gemba_round.err.place", place=str(where)[:64])
+    if note is not None and not isinstance(note, str):  # its Python form ("[1, 2]") is not what a team wrote
+        raise TrainingError("gemba_round.err.note_not_text")
     text = clean_block(note)
     if len(text) > MAX_OBSERVATION_NOTE:
         raise TrainingError("gemba_round.err.note_long", n=MAX_OBSERVATION_NOTE)
