@@ -65,7 +65,7 @@ def team_gemba_round(service: Training, info: SessionInfo, code: str, team: str,
     if refused is not None:
         st.error(refused(lang))
     if status == "open":
-        st.write(t("gemba_round.intro", lang, n=MAX_OBSERVATIONS))
+        st.write(t("gemba_round.intro", lang, limit=counted("gemba_round.at_most", MAX_OBSERVATIONS, lang)))
         # on request: a room of teams' pages stays light until each team chooses to watch
         if st.toggle(t("gemba_round.watch", lang), key=f"team.gemba.watch.{code}"):
             show_floor(info, lang, key=f"team.gemba.{code}")

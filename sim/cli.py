@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cli_balance
-from .cli_args import whole
+from .cli_args import argparse_language, wanted_lang, whole
 from .executors import ExecutorError, cluster_executor
 from .experiment import (
     DEFAULT_REPLICATIONS,
@@ -26,7 +26,7 @@ from .experiment import (
     Results,
     memory_limit_mb,
 )
-from .i18n import short_number, t, verdict_word
+from .i18n import counted, short_number, t, verdict_word
 from .kpis import kpi_name, unit_name
 from .lean import ordered, tool_points
 from .model import RunawayScenario, simulate
@@ -164,7 +164,7 @@ def _table(rows: list[list[str]]) -> str:
 
 
 def _interval(ci: tuple[float, float] | None, lang: str) -> str:
-    return f"{short_number(ci[0], lang)} .. {short_number(ci[1], lang)}" if ci else "-"
+    return t("table.interval", lang, low=short_number(ci[0], lang), high=short_number(ci[1], lang)) if ci else "-"
 
 
 def _score_line(score: Score, lang: str) -> str:
@@ -180,8 +180,9 @@ def _run_table(results: Results, lang: str, tools: list[str], score: Score, scen
     for k, e in results.kpis.items():
         rows.append([kpi_name(k, lang, scenario), k, short_number(e.mean, lang), _interval(e.ci95, lang),
                      unit_name(k, lang)])
-    # the first line is the run's identity (id, seed, replications) in one form for every language
-    title = f"{results.scenario_id}: seed {results.seed}, {results.replications} replications\n"
+    # the first line is the run's identity: id, seed, replications
+    title = t("table.run_title", lang, scenario=results.scenario_id, seed=results.seed,
+              replications=counted("table.replications", results.replications, lang)) + "\n"
     if tools:
         title += t("table.tools", lang, tools=", ".join(tools)) + "\n"
     return title + _score_line(score, lang) + "\n" + _table(rows)
@@ -205,7 +206,8 @@ def _compare_table(c: Comparison, lang: str, score: Score, scenario: Scenario) -
     for k, d in c.kpis.items():
         rows.append([kpi_name(k, lang, scenario), short_number(d.baseline, lang), short_number(d.variant, lang),
                      short_number(d.diff, lang), _interval(d.ci95, lang), verdict_word(d.verdict, lang)])
-    title = f"{c.baseline.scenario_id} -> {c.variant.scenario_id}: seed {c.baseline.seed}, {c.baseline.replications} replications (paired)\n"
+    title = t("table.compare_title", lang, baseline=c.baseline.scenario_id, variant=c.variant.scenario_id,
+              seed=c.baseline.seed, replications=counted("table.replications", c.baseline.replications, lang)) + "\n"
     return title + _score_line(score, lang) + "\n" + _table(rows)
 
 
@@ -366,7 +368,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    given = sys.argv[1:] if argv is None else list(argv)
+    with argparse_language(wanted_lang(given)):  # its messages about the command line in the language asked for
+        args = _parser().parse_args(given)
     try:
         workers = getattr(args, "workers", None)
         if workers is not None and not 1 <= workers <= 256:

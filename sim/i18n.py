@@ -9,6 +9,7 @@ files have the same keys.
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -53,16 +54,27 @@ def t(key: str, lang: str, **values: Any) -> str:
 
 
 class LocalizedError(ValueError):
-    """An error whose message comes from the locale files: `key` and `params`; `str()` is the English text."""
+    """An error whose message comes from the locale files: `key` and `params`; `str()` is the English text.
+
+    A parameter that is itself a `LocalizedError` (the cause of a refusal), or has a `say(lang)` method (a
+    number written as the language writes it), is said in the same language."""
 
     def __init__(self, key: str, **params: Any) -> None:
         self.key = key
         self.params = params
-        super().__init__(t(key, "en", **params))
+        super().__init__(self.text("en"))
 
     def text(self, lang: str) -> str:
         """The message in `lang`."""
-        return t(self.key, lang, **self.params)
+        return t(self.key, lang, **{k: _said(v, lang) for k, v in self.params.items()})
+
+
+def _said(value: Any, lang: str) -> Any:
+    """A message's parameter as `lang` says it (see `LocalizedError`)."""
+    if isinstance(value, LocalizedError):
+        return value.text(lang)
+    say = getattr(value, "say", None)
+    return say(lang) if callable(say) else value
 
 
 def num(value: float, lang: str, digits: int = 1, *, signed: bool = False) -> str:
@@ -96,6 +108,19 @@ def plural(n: int, lang: str) -> str:
 def counted(key: str, n: int, lang: str) -> str:
     """`{key}_one`, `_few` or `_many`, as the count `n` needs, filled with `n`."""
     return t(f"{key}_{plural(n, lang)}", lang, n=n)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A count said with its noun in the form the count needs (`counted`), for a `LocalizedError`'s
+    parameter: the form is chosen per language (21 takes `one` in Russian, `many` in English)."""
+
+    key: str
+    n: int
+
+    def say(self, lang: str) -> str:
+        """The count and its noun in `lang`."""
+        return counted(self.key, self.n, lang)
 
 
 def pick(texts: Any, lang: str) -> str:

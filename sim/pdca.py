@@ -66,7 +66,10 @@ def hypothesis_of(data: object, scenario: Scenario) -> Hypothesis | None:
     tool = data.get("tool") or None
     if tool is not None and tool not in scenario.tools:
         raise ValueError(f"the hypothesis names an unknown tool '{clean_line(str(tool), 60)}'")
-    return Hypothesis(kpi, direction, group, tool, clean_block(data.get("text") or "", MAX_HYPOTHESIS_TEXT))
+    text = data.get("text")
+    if text is not None and not isinstance(text, str):
+        raise ValueError("the hypothesis's text is not text")
+    return Hypothesis(kpi, direction, group, tool, clean_block(text, MAX_HYPOTHESIS_TEXT))
 
 
 def prefilled(scenario: Scenario, tool_ids: list[str]) -> Hypothesis | None:

@@ -92,13 +92,17 @@ def score_one(baseline: dict[str, float | None], variant: dict[str, float | None
 
 
 def balanced_score(scenario: Scenario, baseline: Results, variant: Results,
-                   baseline_tools: Iterable[str] = (), variant_tools: Iterable[str] = ()) -> Score:
-    """The score of `variant` against `baseline` (runs with the same seed and replications)."""
+                   baseline_tools: Iterable[str] = (), variant_tools: Iterable[str] = (), *,
+                   variant_scenario: Scenario | None = None) -> Score:
+    """The score of `variant` against `baseline` (runs with the same seed and replications), weighted as
+    `scenario` says. Each side's tools are priced in the library they were applied to: the baseline's in
+    `scenario`, the variant's in `variant_scenario` (another library, as `lean-sim compare --variant`
+    runs) or `scenario`."""
     if baseline.seed != variant.seed or baseline.replications != variant.replications:
         raise ValueError("the score needs both runs made with the same seed and number of replications")
     weights = scenario.score.model_dump()
     b_cost = tool_roubles(scenario, baseline_tools)
-    v_cost = tool_roubles(scenario, variant_tools)
+    v_cost = tool_roubles(variant_scenario or scenario, variant_tools)
     totals: list[float | None] = []
     parts: dict[str, list[float | None]] = {p: [] for p in PARTS}
     for b, v in zip(baseline.per_replication, variant.per_replication):

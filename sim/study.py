@@ -11,8 +11,9 @@ the baseline, the seed and the number of replications) and gives
 - `judge(baseline, variant)`: the paired comparison and the balanced score of results that already
   exist (stored by the training worker, kept in a browser session's history).
 
-The balanced score is always measured against the library as it is (`scenario`): the tool costs of
-both sides come from its catalogue, as `sim.score.balanced_score` defines.
+The balanced score is always measured against the library as it is (`scenario`), with its weights; each
+side's tools are priced in the library they apply to (the variant's in `other` when it is given), as
+`sim.score.balanced_score` defines.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ class Study:
     default), `replications` replications from `seed`.
 
     `other` replaces the library of the variant (the CLI's `compare --variant OTHER.yaml`): `tools`
-    are then applied to it, while the score still counts costs in `scenario`'s catalogue.
+    are then looked up in, applied to and priced in its catalogue (a tool only `other` has is fine).
     Tool lists are validated and put in catalogue order on creation (an unknown id raises
     `ScenarioError`, as `sim.lean.ordered` does).
     """
@@ -171,7 +172,8 @@ class Study:
     def judge(self, baseline: Results, variant: Results) -> StudyResults:
         """The balanced score of `variant` against `baseline` (both run with the same seed and replications),
         with the paired comparison on demand."""
-        score = balanced_score(self.scenario, baseline, variant, self.baseline_tools, self.tools)
+        score = balanced_score(self.scenario, baseline, variant, self.baseline_tools, self.tools,
+                               variant_scenario=self.other)
         return StudyResults(self, baseline, variant, score)
 
     @staticmethod

@@ -199,7 +199,9 @@ def test_json_and_tables_in_both_languages(scenario: Scenario, balance: Balance)
     assert "Round 2, budget 3 points" in en and "Раунд 2, бюджет 3 балла" in ru
     assert "A tool never pays: errors" in en
     assert "Инструмент ни разу не вошёл в число лучших" in ru
-    assert re.search(r"1\d\d,\d \.\. 1\d\d,\d", ru) and "95% ДИ" in ru  # decimal comma in the scores
+    # decimal comma in the scores, and the interval as the CLI's and the dashboard's Russian say it
+    assert re.search(r"от 1\d\d,\d до 1\d\d,\d", ru) and "95% ДИ" in ru and ".." not in ru
+    assert re.search(r"1\d\d\.\d \.\. 1\d\d\.\d", en)
 
 
 # --- where the work runs ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -178,12 +179,15 @@ def test_run_table(small: Path, capsys: pytest.CaptureFixture[str], lang: str, h
     status, out, err = _run(capsys, "run", str(small), *RUN, "--lang", lang)
     assert status == 0, err
     lines = out.splitlines()
-    assert lines[0] == "mmc-desk: seed 1, 2 replications"
+    assert lines[0] == {"ru": "mmc-desk: начальное число 1, 2 повтора", "en": "mmc-desk: seed 1, 2 replications"}[lang]
     assert "100" in lines[1]  # the balanced score of the scenario as it is
     head = next(i for i, line in enumerate(lines) if line.startswith(header))
     assert set(lines[head + 1].replace(" ", "")) == {"-"}
     assert any(line.startswith(name) and " wait_mean " in line for line in lines)
     assert all(any(f" {k} " in line for line in lines) for k in KPIS)
+    # a confidence interval as the language says it: "от 1,2 до 3,4" / "1.2 .. 3.4"
+    assert re.search(r"  от \S+ до \S+  " if lang == "ru" else r"  \S+ \.\. \S+  ", out)
+    assert (" .. " in out) == (lang == "en")
 
 
 def test_run_out_writes_the_file(small: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -281,6 +285,20 @@ def test_compare_sees_a_real_change(small: Path, tmp_path: Path, capsys: pytest.
     assert kpis["staff_cost"]["verdict"] == "worse"
 
 
+def test_compare_takes_a_tool_only_the_variant_has(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--tools` apply to `--variant`: a tool only the variant's library offers is looked up there (the
+    branch library has no RFID kiosk, the central hall has); its price: tests/test_study.py."""
+    branch, hall = SCENARIOS / "branch-library.yaml", SCENARIOS / "central-lending-hall.yaml"
+    assert "rfid_kiosk" not in load_scenario(branch).tools
+    argv = ("compare", str(branch), "--variant", str(hall), "--days", "1", "-r", "2", "--workers", "1",
+            "--format", "json")
+    status, out, err = _run(capsys, *argv, "--tools", "rfid_kiosk")
+    assert status == 0, err
+    data = _json(out)
+    assert (data["scenario"], data["variant"], data["tools"]) == ("branch-library", "central-lending-hall",
+                                                                  ["rfid_kiosk"])
+
+
 # --- --days ----------------------------------------------------------------------------------------------
 
 
@@ -338,6 +356,50 @@ def test_bad_command_line_exits_2(small: Path, capsys: pytest.CaptureFixture[str
     assert "Traceback" not in err
     assert "usage: lean-sim" in err
     assert says in err
+
+
+@pytest.mark.parametrize(("reps", "ru", "en"), [("1", "1 повтор", "1 replication"), ("3", "3 повтора", "3 replications"),
+                                               ("5", "5 повторов", "5 replications")])
+def test_the_first_line_says_the_replications_in_the_table_language(
+        small: Path, capsys: pytest.CaptureFixture[str], reps: str, ru: str, en: str) -> None:
+    status, out, err = _run(capsys, "compare", str(small), "--variant", str(small), "-r", reps, "--seed", "4",
+                            "--workers", "1", "--lang", "ru")
+    assert status == 0, err
+    assert out.splitlines()[0] == f"mmc-desk -> mmc-desk: начальное число 4, {ru} (парное сравнение)"
+    status, out, err = _run(capsys, "run", str(small), "-r", reps, "--seed", "4", "--workers", "1", "--lang", "en")
+    assert status == 0, err
+    assert out.splitlines()[0] == f"mmc-desk: seed 4, {en}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["run", "{small}", "-r", "0"], "lean-sim run: ошибка: аргумент --replications/-r: должно быть от 1 до 1000 (указано 0)"),
+        (["run", "{small}", "-r", "abc"], "аргумент --replications/-r: «abc» — не целое число"),
+        (["run", "{small}", "--seed", "-1"], "аргумент --seed: должно быть от 0 до 2^63-1 (указано -1)"),
+        (["run", "{small}", "--format", "xml"], "аргумент --format: недопустимое значение 'xml' (допустимые: "),
+        (["run"], "не указаны обязательные аргументы: SCENARIO"),
+        (["run", "{small}", "--frobnicate"], "lean-sim: ошибка: неизвестные аргументы: --frobnicate"),
+        (["frobnicate"], "аргумент COMMAND: недопустимое значение 'frobnicate'"),
+        (["balance", "{small}", "--top", "0"], "lean-sim balance: ошибка: аргумент --top: должно быть от 1 до 1000"),
+    ],
+    ids=["r0", "r-abc", "seed-neg", "format", "no-scenario", "unknown-option", "unknown-command", "balance-top"],
+)
+@pytest.mark.parametrize("form", [["--lang", "ru"], ["--lang=ru"]], ids=["space", "equals"])
+def test_bad_command_line_under_lang_ru_is_told_in_russian(small: Path, capsys: pytest.CaptureFixture[str],
+                                                           argv: list[str], says: str, form: list[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main([a.replace("{small}", str(small)) for a in argv] + form)
+    assert info.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "Traceback" not in err
+    assert err.startswith("использование: lean-sim")
+    assert says in err
+    assert "error" not in err and "argument" not in err
+    # and the next command line, in English, is told in English again
+    with pytest.raises(SystemExit):
+        main(["run", str(small), "-r", "0"])
+    assert "error: argument --replications/-r: must be between 1 and 1000 (got 0)" in capsys.readouterr().err
 
 
 def test_compare_needs_a_variant_or_tools(small: Path, capsys: pytest.CaptureFixture[str]) -> None:

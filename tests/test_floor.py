@@ -152,6 +152,14 @@ def test_floor_plan_takes_explicit_positions_and_refuses_bad_ones(hall: Scenario
         floor_plan(hall, {"desk": ("a", 1)})
     with pytest.raises(FloorError, match="outside the plan"):
         floor_plan(hall, {"desk": (float("nan"), 1)})
+    with pytest.raises(FloorError) as outside:
+        floor_plan(hall, {"desk": (600, 3.5)})
+    # the Russian decimal comma (the numbers then parted by a semicolon), not "(600.0, 3.5)"
+    assert "«desk» (600,0; 3,5) вне плана (0–500 м)" in outside.value.text("ru")
+    assert '"desk" (600.0, 3.5) is outside the plan (0-500 m)' in outside.value.text("en")
+    with pytest.raises(FloorError) as huge:
+        floor_plan(hall, {"desk": (1e300, 1234.7)})
+    assert "(1e+300; 1235)" in huge.value.text("ru") and "(1e+300, 1235)" in huge.value.text("en")
     error = FloorError("floor.err.unknown_spot", name="x", known="desk")
     assert "x" in error.text("ru")
 

@@ -58,6 +58,25 @@ def test_two_stations_on_one_spot_are_a_problem() -> None:
     assert "меньше чем в 1 м от «desk»" in found[0].say("ru")
 
 
+@pytest.mark.parametrize(("block", "field", "other"), [
+    ("floor:\n  spots:\n    entrance: {x: 20, y: 0}\n    cart: {x: 20.5, y: 0.5}\n", "floor.spots.cart", "entrance"),
+    ("floor:\n  spots:\n    desk: {x: 12, y: 11}\n    cart: {x: 12, y: 11}\n", "floor.spots.cart", "desk"),
+    ("floor:\n  spots:\n    hall: {x: 3, y: 3}\n    shelves: {x: 3, y: 3.2}\n", "floor.spots.shelves", "hall"),
+])
+def test_an_extra_spot_on_top_of_another_spot_is_a_problem(block: str, field: str, other: str) -> None:
+    """The entrance, the hall, the cart and the other extra spots are kept apart too, not only stations."""
+    found = problems_of(with_floor(block))
+    assert [(p.code, p.field) for p in found] == [("problem.check.floor_spot_overlap", field)]
+    assert f"less than 1 m from '{other}'" in found[0].say("en") and "spots on the floor plan" in found[0].say("en")
+    assert f"меньше чем в 1 м от «{other}»" in found[0].say("ru") and "двух точек" in found[0].say("ru")
+
+
+def test_extra_spots_apart_are_no_problem() -> None:
+    scenario = scenario_from_text(with_floor("floor:\n  spots:\n    entrance: {x: 20, y: 0}\n    hall: {x: 20, y: 1}\n"),
+                                  "hall.yaml")
+    assert scenario.floor is not None and set(scenario.floor.spots) == {"entrance", "hall"}
+
+
 @pytest.mark.parametrize(("block", "field"), [
     ("floor:\n  spots:\n    desk: {x: -1, y: 1}\n", "floor.spots.desk.x"),
     ("floor:\n  spots:\n    desk: {x: 1, y: 501}\n", "floor.spots.desk.y"),

@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from sim.i18n import t
 from sim.report import session_html, session_xlsx
+from sim.scenario import WASTES
 from sim.store import SCHEMA_VERSION, Store, observations, schema_version
-from sim.training import Training, TrainingError, Worker
+from sim.training import MAX_TEAM_NAME, Training, TrainingError, Worker
 from sim.training.observations import MAX_OBSERVATION_NOTE, MAX_OBSERVATIONS, gemba_log, is_gemba
 from sim.wastewalk import ground_truth, place_label, teams_table
 
@@ -143,6 +144,28 @@ def test_observation_rules(service: Training) -> None:
     assert len(service.observations(code, 1, "Ежи")) == MAX_OBSERVATIONS
 
 
+@pytest.mark.parametrize(("limit", "ru", "en"), [
+    (1, "не больше 1 наблюдения", "at most 1 observation"),
+    (3, "не больше 3 наблюдений", "at most 3 observations"),
+    (20, "не больше 20 наблюдений", "at most 20 observations"),
+    (21, "не больше 21 наблюдения", "at most 21 observations"),
+])
+def test_the_observation_limit_takes_the_plural_form_its_number_needs(
+        service: Training, monkeypatch: pytest.MonkeyPatch, limit: int, ru: str, en: str) -> None:
+    """"Не больше N наблюдений" was right only while the limit ended in 0 or 5-9."""
+    monkeypatch.setattr("sim.training.observations.MAX_OBSERVATIONS", limit)
+    scenario = one_day_hall()
+    code = service.create_session(scenario, seed=SEED, replications=REPS)
+    service.join(code, "Совы")
+    service.open_round(code, 1)
+    for _ in range(limit):
+        service.record_observation(code, "Совы", 1, "waiting", "desk")
+    with pytest.raises(TrainingError) as full:
+        service.record_observation(code, "Совы", 1, "waiting", "desk")
+    assert f"Команда записывает {ru} за раунд" in full.value.text("ru")
+    assert f"A team records {en} a round" in full.value.text("en")
+
+
 def test_archive_round_trip_keeps_observations(service: Training) -> None:
     code, _ = _walk(service)
     service.close_round(code, 1)
@@ -169,6 +192,8 @@ def test_archive_round_trip_keeps_observations(service: Training) -> None:
     (lambda o: o.update(round=2), "round 2"),
     (lambda o: o.update(team="Волки"), "Волки"),
     (lambda o: o.update(note="x" * (MAX_OBSERVATION_NOTE + 1)), str(MAX_OBSERVATION_NOTE)),
+    (lambda o: o.update(note=7), "not text"),  # was stored as "7"
+    (lambda o: o.update(note=["a", 1]), "not text"),  # was stored as "['a', 1]"
 ])
 def test_archive_with_bad_observations_is_refused(service: Training, change, words: str) -> None:
     code, _ = _walk(service)
@@ -181,6 +206,50 @@ def test_archive_with_bad_observations_is_refused(service: Training, change, wor
         service.import_session(data)
     assert words in refused.value.text("en")
     assert service.list_sessions() == sessions_before  # nothing left behind
+
+
+def test_an_archive_refusal_of_an_observation_is_said_in_the_page_language(service: Training) -> None:
+    """The cause of the refusal (an unknown waste) follows the page's language, with one full stop."""
+    code, _ = _walk(service)
+    service.close_round(code, 1)
+    Worker(service, local_runner).run_once()
+    data = json.loads(json.dumps(service.export_session(code)))
+    data["observations"][1]["waste"] = "boredom"
+    with pytest.raises(TrainingError) as refused:
+        service.import_session(data)
+    cause = TrainingError("gemba_round.err.waste", waste="boredom", wastes=", ".join(WASTES))
+    for lang in ("ru", "en"):
+        said = refused.value.text(lang)
+        assert said == t("gemba_round.refused.observation", lang, n=2, reason=cause.text(lang))
+        assert ".." not in said and said.endswith(".")
+    assert "waste" not in refused.value.text("ru")
+
+
+def test_an_archive_refusal_of_a_team_name_is_said_in_the_page_language(service: Training) -> None:
+    code, _ = _walk(service)
+    data = json.loads(json.dumps(service.export_session(code)))
+    data["teams"][0] = "x" * (MAX_TEAM_NAME + 1)
+    with pytest.raises(TrainingError) as refused:
+        service.import_session(data)
+    assert refused.value.text("ru").endswith(t("training.err.team_name_long", "ru", n=MAX_TEAM_NAME))
+
+
+def test_an_archived_observation_finds_its_team_by_the_whole_name(service: Training) -> None:
+    """The team of an observation is matched as a team name is (cleaned, any case), not cut to 60 characters
+    first: spaces before a 60-character name pushed its end past the cut."""
+    code, _ = _walk(service)
+    service.close_round(code, 1)
+    Worker(service, local_runner).run_once()
+    data = json.loads(json.dumps(service.export_session(code)))
+    long_name = "Совы " + "о" * (MAX_TEAM_NAME - 5)
+    assert len(long_name) == MAX_TEAM_NAME
+    data["teams"] = [long_name if n == "Совы" else n for n in data["teams"]]
+    for row in [*data["decisions"], *data["observations"]]:
+        if row["team"] == "Совы":
+            row["team"] = long_name
+    data["observations"][0]["team"] = "   " + long_name.upper()
+    again = service.import_session(data)
+    assert len(service.observations(again, 1, long_name)) == 3
 
 
 def test_archive_with_too_many_observations_is_refused(service: Training) -> None:

@@ -12,6 +12,7 @@ from builders import app_database_url, app_environment, local_runner, one_day_ha
 from streamlit.testing.v1 import AppTest
 
 from sim import pdca
+from sim.i18n import t
 from sim.lean import ChoiceError, check_choice, tool_roubles
 from sim.report import session_html
 from sim.store import Store, decisions
@@ -148,6 +149,33 @@ def test_drops_hypotheses_and_a3_survive_export_and_import(service: Training) ->
     with pytest.raises(TrainingError) as info:
         service.import_session(broken)
     assert info.value.key == "training.refused.archive_decision"
+
+
+def test_a_note_that_is_not_text_is_refused_naming_its_field(service: Training) -> None:
+    """A number or a list was stored as its Python form ("[1, 2]"); now it is refused, live and from an archive."""
+    code = _play(service)
+    archive: dict[str, Any] = json.loads(json.dumps(service.export_session(code)))
+    code2 = service.create_session(one_day_hall(), seed=3, replications=2, rounds_count=2)
+    service.join(code2, "Owls")
+    service.open_round(code2, 1)
+    for notes in ({"problem": 12}, {"root_cause": ["a", "b"]}, {"wastes": {"x": 1}}, {"expected": True}):
+        with pytest.raises(TrainingError) as info:
+            service.submit(code2, "Owls", 1, [], notes)  # type: ignore[arg-type]
+        assert info.value.key == "training.err.note_not_text", notes
+        assert f"«{next(iter(notes))}»" in info.value.text("ru")
+    assert service.decision(code2, "Owls", 1) is None
+    with pytest.raises(TrainingError) as info:
+        service.submit(code2, "Owls", 1, [], hypothesis={"kpi": "wait_mean", "direction": "lower", "text": 5})
+    assert info.value.key == "training.err.hypothesis"
+    for d in archive["decisions"]:
+        if d["round"] == 2 and d["team"] == "Owls":
+            d["notes"]["countermeasure"] = [5, "S"]
+    sessions_before = service.list_sessions()
+    with pytest.raises(TrainingError) as info:
+        service.import_session(archive)
+    assert info.value.key == "training.refused.archive_decision"
+    assert info.value.text("ru").endswith(t("training.err.note_not_text", "ru", field="countermeasure"))
+    assert service.list_sessions() == sessions_before
 
 
 # --- the Team page (AppTest) --------------------------------------------------------------------------

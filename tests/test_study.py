@@ -151,3 +151,15 @@ def test_callers_use_the_study_object(name: str) -> None:
     assert sorted(set(called) & BY_HAND) == [], f"{name} assembles a comparison by hand; use sim.study.Study"
     offers = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "offer"]
     assert offers == [], f"{name} works out the round's offer itself; use sim.lean.offered_tools"
+
+
+def test_the_variant_tools_are_priced_in_the_variant_library(hall: Scenario) -> None:
+    """With `other`, the variant's tools come from its catalogue: a tool the baseline's library lacks is
+    accepted and its running cost counted (same results on both sides, so only the price moves the score)."""
+    branch = load_scenario(SCENARIOS / "branch-library.yaml")
+    assert "rfid_kiosk" not in branch.tools and hall.tools["rfid_kiosk"].cost.roubles_per_day > 0
+    runs = run_experiment(hall, REPS, SEED, workers=1)
+    free = Study(branch, [], other=hall, seed=SEED, replications=REPS).judge(runs, runs)
+    kiosk = Study(branch, ["rfid_kiosk"], other=hall, seed=SEED, replications=REPS).judge(runs, runs)
+    assert free.score.parts["cost"].mean == 0
+    assert kiosk.score.parts["cost"].mean < 0

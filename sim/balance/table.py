@@ -25,7 +25,8 @@ def _tool_names(ids: Sequence[str], lang: str, scenario: Scenario | None) -> str
 def _ci(e: Estimate, lang: str, *, signed: bool = False) -> str:
     if e.ci95 is None:
         return "-"
-    return f"{num(e.ci95[0], lang, 1, signed=signed)} .. {num(e.ci95[1], lang, 1, signed=signed)}"
+    return t("table.interval", lang, low=num(e.ci95[0], lang, 1, signed=signed),
+             high=num(e.ci95[1], lang, 1, signed=signed))
 
 
 def _mean(e: Estimate, lang: str, *, signed: bool = False) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..i18n import LocalizedError
+from ..i18n import LocalizedError, num
 from ..scenario import Scenario
 from ..scenario.checks import FLOOR_EXTRA_SPOTS
 
@@ -29,6 +29,24 @@ SLOT_M = 1.3  # room beside each other at a desk, for staff and the readers they
 
 class FloorError(LocalizedError):
     """A floor plan or a window that cannot be drawn, with a message from the locales."""
+
+
+@dataclass(frozen=True)
+class _Point:
+    """A position in a message, as the language writes it: `(600.0, 3.5)`, in Russian `(600,0; 3,5)` (the
+    decimal comma makes the comma between the numbers a semicolon)."""
+
+    x: float
+    y: float
+
+    def say(self, lang: str) -> str:
+        def one(v: float) -> str:
+            # a large or non-finite one in short form: no hundreds of digits, no thousands separator that
+            # would read as the comma between x and y
+            text = num(v, lang, 1) if math.isfinite(v) and abs(v) < 1000 else f"{v:.4g}"
+            return text.replace(".", ",") if lang == "ru" else text
+
+        return f"({one(self.x)}; {one(self.y)})" if lang == "ru" else f"({one(self.x)}, {one(self.y)})"
 
 
 @dataclass(frozen=True)
@@ -79,7 +97,7 @@ def _check_positions(scenario: Scenario, positions: Mapping[str, Any]) -> dict[s
         except (TypeError, ValueError):
             raise FloorError("floor.err.bad_position", name=name, value=repr(value)) from None
         if not (math.isfinite(x) and math.isfinite(y) and 0 <= x <= MAX_COORD_M and 0 <= y <= MAX_COORD_M):
-            raise FloorError("floor.err.out_of_range", name=name, value=f"({x}, {y})", max=int(MAX_COORD_M))
+            raise FloorError("floor.err.out_of_range", name=name, value=_Point(x, y), max=int(MAX_COORD_M))
         out[str(name)] = (x, y)
     return out
 

@@ -159,7 +159,8 @@ FLOOR_MIN_APART_M = 1.0  # two stations closer than this would be drawn on top o
 
 
 def _floor(s: Scenario) -> list[Problem]:
-    """The floor plan names stations and spots that exist, and keeps stations apart."""
+    """The floor plan names stations and spots that exist, and keeps them apart (a station or an extra spot
+    such as the entrance or the cart drawn on top of another hides one of them)."""
     if s.floor is None:
         return []
     known = {**{sid: None for sid in s.stations}, **{name: None for name in FLOOR_EXTRA_SPOTS}}
@@ -167,12 +168,13 @@ def _floor(s: Scenario) -> list[Problem]:
     out = ref.out
     for name in s.floor.spots:
         ref(("floor", "spots", name), name, known, "spot")
-    placed = [(sid, spot) for sid, spot in s.floor.spots.items() if sid in s.stations]
+    placed = [(name, spot) for name, spot in s.floor.spots.items() if name in known]
     for i, (a, pa) in enumerate(placed):
         for b, pb in placed[i + 1:]:
             if math.hypot(pa.x - pb.x, pa.y - pb.y) < FLOOR_MIN_APART_M:
-                out.append(problem(("floor", "spots", b), "problem.check.floor_overlap", other=a,
-                                   metres=FLOOR_MIN_APART_M))
+                code = ("problem.check.floor_overlap" if a in s.stations and b in s.stations
+                        else "problem.check.floor_spot_overlap")
+                out.append(problem(("floor", "spots", b), code, other=a, metres=FLOOR_MIN_APART_M))
     return out
 
 

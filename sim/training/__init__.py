@@ -9,7 +9,7 @@ computation), stores them and marks the round `closed`. After a crash, a round l
 finished when the worker starts again. Teams see results only once the trainer reveals them.
 
 Refusals raise `TrainingError`, whose `key` and `params` give the message in either language
-(`sim.i18n.t(error.key, lang, **error.params)`); `str(error)` is the English text.
+(`error.text(lang)`); `str(error)` is the English text.
 
 The package's parts: `records` (what it hands out), `states` (round states and transitions, one
 table), `queries` (the queries every part needs), `base` (the store and the parsed-scenario cache),

@@ -94,7 +94,7 @@ class ArchiveMixin(RoundsMixin, ResultsMixin):
             try:
                 clean = clean_team_name(str(name))
             except TrainingError as error:
-                raise TrainingError("training.refused.archive_team", name=str(name)[:60], detail=error.text("en")) from None
+                raise TrainingError("training.refused.archive_team", name=str(name)[:60], detail=error) from None
             if q.name_key(clean) in ids:
                 raise TrainingError("training.refused.archive_team", name=clean, detail="named twice")
             row = conn.execute(insert(teams).values(session_id=session_id, name=clean, name_key=q.name_key(clean),
@@ -165,13 +165,16 @@ class ArchiveMixin(RoundsMixin, ResultsMixin):
                     in_force = check_choice(scenario, number, kept, list(d["new_tools"]), gone)
                     if in_force != ordered(scenario, list(d["tools"])):
                         raise ValueError("the tools in force are not those kept plus the new ones")
+                    notes = clean_notes_of(d.get("notes"))
                 except (ChoiceError, ValueError, ScenarioError, TypeError) as error:
+                    # a refusal of ours is said in the page's language; others carry their own words
+                    detail = error if isinstance(error, TrainingError) else str(error)[:200]
                     raise TrainingError("training.refused.archive_decision", team=str(d["team"])[:60], n=number,
-                                        detail=str(error)[:200]) from None
+                                        detail=detail) from None
                 fresh = [x for x in in_force if x not in kept]
                 conn.execute(insert(decisions).values(
                     session_id=session_id, team_id=ids[key], round=number, tools=json.dumps(in_force),
-                    new_tools=json.dumps(fresh), notes=notes_json(clean_notes_of(d.get("notes")), gone, hyp),
+                    new_tools=json.dumps(fresh), notes=notes_json(notes, gone, hyp),
                     submitted_at=float(d["submitted_at"]) if math.isfinite(float(d["submitted_at"])) else time.time(),
                 ))
                 kept = in_force

@@ -15,12 +15,14 @@ import math
 import re
 from typing import Any
 
+from ..i18n import Counted
 from ..lean import ordered
 from ..scenario import Scenario
+from ..text import clean_line
 from . import states
 from .observations import MAX_OBSERVATIONS, check_observation, is_gemba
 from .queries import name_key
-from .records import TrainingError
+from .records import MAX_TEAM_NAME, TrainingError
 
 MAX_ARCHIVE_MB = 64  # as uploaded: a 40-team, 5-round, 30-replication session is 15 MB gzipped (52 MB plain JSON)
 MAX_UNPACKED_MB = 256  # what a gzip archive may expand to
@@ -163,22 +165,24 @@ def observation_rows(scenario: Scenario, rows: Any, teams: set[str],
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
             raise TrainingError("gemba_round.refused.archive", detail=f"observation {i + 1}: not a mapping")
-        team, number = str(row.get("team", ""))[:60], row.get("round")
+        # matched whole, as a team name is (a cut name would miss a team whose stored name is as long)
+        team, number = str(row.get("team", "")), row.get("round")
         if name_key(team) not in teams:
-            raise TrainingError("training.err.no_team", name=team)
+            raise TrainingError("training.err.no_team", name=clean_line(team, MAX_TEAM_NAME))
         if isinstance(number, bool) or not isinstance(number, int) or number not in played \
                 or played[number][0] == "pending" or not is_gemba(scenario, number):
             raise TrainingError("gemba_round.refused.archive", detail=f"observation {i + 1}: round {str(number)[:10]}")
         try:
             waste, where, note = check_observation(scenario, str(row.get("waste")), str(row.get("where")),
-                                                   row.get("note") or "")
+                                                   row.get("note"))
         except TrainingError as error:
-            raise TrainingError("gemba_round.refused.archive",
-                                detail=f"observation {i + 1}: {error.text('en')}") from None
+            # the cause stays an error, so that it is said in the language of the page showing the refusal
+            raise TrainingError("gemba_round.refused.observation", n=i + 1, reason=error) from None
         counts[(name_key(team), number)] = counts.get((name_key(team), number), 0) + 1
         if counts[(name_key(team), number)] > MAX_OBSERVATIONS:
-            raise TrainingError("gemba_round.refused.archive",
-                                detail=f"{team}: more than {MAX_OBSERVATIONS} observations in round {number}")
+            too_many = TrainingError("gemba_round.refused.too_many", team=clean_line(team, MAX_TEAM_NAME), round=number,
+                                     limit=Counted("gemba_round.at_most", MAX_OBSERVATIONS))
+            raise TrainingError("gemba_round.refused.archive", detail=too_many)
         at = row.get("recorded_at")
         # an integer too large for a float (10**400) counts as no time, like a non-finite one
         when = float(at) if isinstance(at, int | float) and not isinstance(at, bool) and abs(at) < 1e18 \

@@ -18,11 +18,17 @@ from .records import MAX_NOTE, Decision, TrainingError
 
 
 def clean_notes_of(notes: object) -> dict[str, str]:
-    """A team's notes as stored: short keys, cleaned texts (`sim.text`), each within `MAX_NOTE`."""
+    """A team's notes as stored: short keys, cleaned texts (`sim.text`), each within `MAX_NOTE`.
+
+    A note that is neither text nor empty (a number, a list) is refused, naming its field: stored, it
+    would be its Python form ("[1, 2]"), which no team wrote."""
     if not isinstance(notes, dict):
         return {}
-    texts = [(k, v) for k, v in notes.items() if k != PDCA_KEY]  # the pdca entry is not a text
-    return {clean_line(k, 40): clean_block(v, MAX_NOTE) for k, v in texts[:10]}
+    texts = [(k, v) for k, v in notes.items() if k != PDCA_KEY][:10]  # the pdca entry is not a text
+    for k, v in texts:
+        if v is not None and not isinstance(v, str):
+            raise TrainingError("training.err.note_not_text", field=clean_line(k, 40))
+    return {clean_line(k, 40): clean_block(v, MAX_NOTE) for k, v in texts}
 
 
 class DecisionsMixin(TrainingBase):

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from ..eventlog import EventLog
 from ..floor import day_window
+from ..i18n import Counted
 from ..model import simulate
 from ..scenario import WASTES, Scenario
 from ..store import observations, teams
@@ -71,6 +72,8 @@ def check_observation(scenario: Scenario, waste: str, where: str, note: object) 
         raise TrainingError("gemba_round.err.waste", waste=str(waste)[:40], wastes=", ".join(WASTES))
     if where not in places(scenario):
         raise TrainingError("gemba_round.err.place", place=str(where)[:64])
+    if note is not None and not isinstance(note, str):  # its Python form ("[1, 2]") is not what a team wrote
+        raise TrainingError("gemba_round.err.note_not_text")
     text = clean_block(note)
     if len(text) > MAX_OBSERVATION_NOTE:
         raise TrainingError("gemba_round.err.note_long", n=MAX_OBSERVATION_NOTE)
@@ -135,7 +138,7 @@ class ObservationsMixin(TrainingBase):
             count = conn.execute(select(func.count()).select_from(observations).where(and_(
                 observations.c.team_id == info.id, observations.c.round == number))).scalar_one()
             if count >= MAX_OBSERVATIONS:
-                raise TrainingError("gemba_round.err.too_many", n=MAX_OBSERVATIONS)
+                raise TrainingError("gemba_round.err.too_many", limit=Counted("gemba_round.at_most", MAX_OBSERVATIONS))
             row = conn.execute(insert(observations).values(session_id=s.id, team_id=info.id, round=number,
                                                            waste=waste, place=where, note=text, recorded_at=now))
             self.store.log(conn, s.id, info.name, "observe", {"round": number, "waste": waste, "where": where})
