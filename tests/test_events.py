@@ -393,6 +393,14 @@ def test_a_rounds_as_is_and_teams_run_with_its_events(tmp_path: Path) -> None:
     # the same tools with other events are run again, not taken from round 1
     assert owls_2.kpis["readers_arrived"].mean == as_is_2.kpis["readers_arrived"].mean
     assert owls_2.kpis["wait_mean"].mean != owls_1.kpis["wait_mean"].mean
+    # the debrief report says which round ran with which events
+    from sim.report import session_html
+
+    html = session_html(service, code, "en")
+    round_1, round_2 = html.split("<h2>Round 1</h2>")[1].split("<h2>Round 2</h2>")
+    assert "Events this round" not in round_1
+    assert "<b>Events this round:</b> A group_visit (day 2, 11:00: a group of 25 readers (Young) arrives within 15 min); " \
+           "A rush (day 2: 50% more readers (Old))" in round_2
 
 
 # --- the command line and the Day chart ----------------------------------------------------------------
@@ -453,3 +461,25 @@ def test_a_team_sees_the_rounds_events_in_its_brief(tmp_path: Path, monkeypatch:
     assert "**Events this round**" in shown
     assert "**A group_visit** (day 2, 11:00: a group of 25 readers (Young) arrives within 15 min). Form 3 comes in." in shown
     assert any("runs with the same events" in c.value for c in at.caption)
+
+
+
+def _trainer_brief() -> None:
+    from test_events import two_rounds  # the script runs apart from this module
+
+    from dashboard.events_view import round_events_brief
+
+    round_events_brief(two_rounds(), 2, "ru", sources=True)
+
+
+def test_the_trainer_sees_the_events_with_their_sources() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_trainer_brief, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    shown = "\n".join(m.value for m in at.markdown)
+    assert "**События этого раунда**" in shown
+    assert "**A rush** (день 2: читателей больше на 50 % (Old)). what the rush does" in shown
+    assert "_Источник: assumption_" in shown
+    assert at.caption[0].value.startswith("В этом раунде библиотека «как есть» работает с теми же событиями")
