@@ -17,7 +17,7 @@ from typing import Any
 
 from . import cli_balance
 from .cli_args import whole
-from .events import with_events
+from .events import drop_events_after, with_events
 from .executors import ExecutorError, cluster_executor
 from .experiment import (
     DEFAULT_REPLICATIONS,
@@ -80,7 +80,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--replications", "-r", type=_replications, default=DEFAULT_REPLICATIONS,
                        help=f"replications to run (default {DEFAULT_REPLICATIONS})")
         p.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help=f"root seed (default {DEFAULT_SEED})")
-        p.add_argument("--days", type=_days, help="run this many days instead of the scenario's (daily scenarios)")
+        p.add_argument("--days", type=_days, help="run this many days instead of the scenario's (daily scenarios; "
+                       "events after the last day are left out)")
         p.add_argument("--with-events", default="", metavar="A,B",
                        help="disruption events to switch on (ids of the scenario's events:), on both sides of a comparison")
         p.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -110,7 +111,7 @@ def _load(path: str, days: int | None = None) -> Scenario:
         raise CliError(f"{path}: calendar.mode: --days applies to daily scenarios; this one is continuous")
     data = scenario.model_dump(mode="json", exclude_none=True)
     data["calendar"]["days"] = days
-    return parse_scenario(data, file=path, check_tools=False)
+    return parse_scenario(drop_events_after(data, days), file=path, check_tools=False)
 
 
 def _with_events(scenario: Scenario, text: str, path: str) -> Scenario:
@@ -121,6 +122,11 @@ def _with_events(scenario: Scenario, text: str, path: str) -> Scenario:
     try:
         return with_events(scenario, ids)
     except ScenarioError as error:
+        whole = load_scenario(path)  # an event `--days` left out is not an unknown one: say so
+        late = [e for e in ids if e not in scenario.events and e in whole.events]
+        if late:
+            raise CliError(*(f"{path}: --with-events: {t('events.cli_after', 'en', event=e, days=scenario.calendar.days)}"
+                             for e in late)) from None
         raise CliError(*(f"{path}: --with-events: {p.message}" for p in error.problems)) from None
 
 

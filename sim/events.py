@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from .i18n import counted, num, pick, t
 from .scenario import Scenario, ScenarioError
 from .scenario.checks_events import unknown_ref
 from .scenario.events_schema import Event
 
-__all__ = ["EventLine", "event_lines", "for_round", "round_events", "same_events", "with_events"]
+__all__ = ["EventLine", "drop_events_after", "event_lines", "for_round", "round_events", "same_events", "with_events"]
 
 
 def round_events(scenario: Scenario, number: int) -> list[str]:
@@ -45,6 +46,32 @@ def with_events(scenario: Scenario, ids: Iterable[str]) -> Scenario:
     if ordered == scenario.events_on:
         return scenario
     return scenario.model_copy(update={"events_on": ordered})
+
+
+def drop_events_after(data: dict[str, Any], days: int) -> dict[str, Any]:
+    """Scenario data (as read from YAML) cut to `days` days: the events that reach past the last day
+    are left out, and so are their ids where a round or `events_on` switches them on (a shortened run,
+    the command line's `--days`, cannot have them). `data` itself is not changed."""
+    events = data.get("events")
+    if not isinstance(events, dict):
+        return data
+
+    def last_day(event: Any) -> int:
+        if not isinstance(event, dict):
+            return 0
+        day = event.get("to_day", event.get("day", 0))
+        return day if isinstance(day, int) else 0
+
+    gone = {eid for eid, event in events.items() if last_day(event) > days}
+    if not gone:
+        return data
+    out = dict(data, events={eid: e for eid, e in events.items() if eid not in gone})
+    if isinstance(data.get("events_on"), list):
+        out["events_on"] = [e for e in data["events_on"] if e not in gone]
+    if isinstance(data.get("rounds"), list):
+        out["rounds"] = [dict(r, events=[e for e in r["events"] if e not in gone])
+                         if isinstance(r, dict) and isinstance(r.get("events"), list) else r for r in data["rounds"]]
+    return out
 
 
 def for_round(scenario: Scenario, number: int) -> Scenario:

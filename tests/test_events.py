@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 import pytest
-from builders import app_database_url, app_environment, build, small_library, text
+from builders import app_database_url, app_environment, build, changed, small_library, text
 
 from sim.cli import main as cli_main
 from sim.eventlog import Ev, EventLog
-from sim.events import event_lines, for_round, round_events, same_events, with_events
+from sim.events import drop_events_after, event_lines, for_round, round_events, same_events, with_events
 from sim.experiment import Results, run_experiment
 from sim.metrics import compute_metrics
 from sim.model import estimate_memory, simulate
@@ -416,6 +416,23 @@ def test_the_command_line_switches_events_on(tmp_path: Path, capsys: pytest.Capt
     assert "events switched on: class_visit" in out
     assert cli_main(["run", str(path), "-r", "2", "--workers", "1", "--with-events", "clas"]) == 2
     assert "--with-events: unknown event 'clas'; known: class_visit, exams, sick" in capsys.readouterr().err
+    # a shorter run leaves out the events after its last day (the file stays valid) and says so when asked for one
+    assert cli_main(["run", str(path), "-r", "2", "--workers", "1", "--days", "1"]) == 0
+    capsys.readouterr()
+    assert cli_main(["run", str(path), "-r", "2", "--workers", "1", "--days", "1", "--with-events", "sick"]) == 2
+    assert "--with-events: event 'sick' happens after the last day of this run (--days 1)" in capsys.readouterr().err
+
+
+def test_a_shortened_run_leaves_out_the_events_after_its_last_day() -> None:
+    data = library_events()
+    data["events"]["early"] = event("staff_absence", role="keeper", day=1)
+    data["events_on"] = ["sick", "early"]
+    data["rounds"] = [{"title": text("R"), "brief": text("b"), "events": ["exams", "early"]}]
+    cut = drop_events_after(data, 1)
+    assert list(cut["events"]) == ["early"] and cut["events_on"] == ["early"] and cut["rounds"][0]["events"] == ["early"]
+    assert data["events_on"] == ["sick", "early"]  # the data given is left as it was
+    assert drop_events_after(data, 2) is data
+    assert round_events(build(changed(cut, "calendar.days", 1)), 1) == ["early"]
 
 
 def test_the_day_chart_marks_the_events() -> None:
