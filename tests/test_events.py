@@ -478,6 +478,16 @@ def test_a_team_sees_the_rounds_events_in_its_brief(tmp_path: Path, monkeypatch:
     assert "**Events this round**" in shown
     assert "**A group_visit** (day 2, 11:00: a group of 25 readers (Young) arrives within 15 min). Form 3 comes in." in shown
     assert any("runs with the same events" in c.value for c in at.caption)
+    # the round's results, once revealed, are those of the library with its events
+    service.close_round(code, 1)
+    Worker(service, runner).run_once()
+    service.reveal(code, 1)
+    at.run()
+    assert not at.exception, at.exception
+    assert any(h.value.startswith("Results of round 1") for h in at.subheader)
+    shown = service.results_of(code, 1, [])
+    assert shown is not None
+    assert shown.kpis["readers_arrived"].mean == runner(for_round(build(data), 1), SEED, 2).kpis["readers_arrived"].mean
 
 
 
