@@ -14,6 +14,8 @@ from sim.i18n import num, pick, plotly_separators, t
 from sim.scenario import Scenario
 from sim.vsm import ValueStream, VsmStep
 
+from .event_charts import add_event_marks
+
 BLUE, ORANGE, SKY, GREEN, VERMILLION, PURPLE, GREY = "#0072B2", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#7F7F7F"
 VALUE_COLOURS = {"value_added": BLUE, "necessary": ORANGE, "waste": VERMILLION}
 BAND_LOW, BAND_HIGH = 0.65, 0.85
@@ -126,6 +128,8 @@ def day_profile(results: Results, scenario: Scenario, lang: str, *, compact: boo
                              mode="lines+markers", line=dict(color=VERMILLION, width=3), marker_symbol="circle"))
     fig.add_trace(go.Scatter(x=x, y=results.hourly.get("readers_inside"), name=t("chart.readers_inside", lang),
                              mode="lines+markers", line=dict(color=BLUE, width=2, dash="dash"), marker_symbol="square"))
+    if scenario.calendar.mode == "daily":
+        add_event_marks(fig, scenario, results.hours, lang)  # the disruption events of this run, if any
     return _layout(
         fig, t("chart.day_title", lang), lang, compact,
         xaxis=dict(title=t("chart.hour", lang), nticks=6 if compact else None),

@@ -144,6 +144,8 @@ class _Tabs:
                                                                  compact=phone))
         elif number == 1:
             self._chart("day", lambda: charts.day_profile(self.variant, vs, lang, compact=phone))
+            if vs.events_on:
+                st.caption(t("events.chart_note", lang))
         elif number == 2:
             self._chart("util", lambda: charts.utilisation_heatmap(self.variant, vs, lang, compact=phone))
             st.caption(t("chart.band_note", lang))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from sim.events import for_round, same_events
 from sim.experiment import Results
 from sim.i18n import t
 from sim.scenario import Scenario
@@ -100,10 +101,11 @@ def library_as_is(info: SessionInfo, lang: str) -> None:
     st.divider()
     st.subheader(t("team.as_is_title", lang))
     st.caption(t("team.as_is_note", lang))
+    library = for_round(info.scenario, 1)  # with round 1's events, if it has any
     with st.spinner(t("team.as_is_running", lang)):
-        results = _as_is(info.scenario.model_dump_json(), info.seed, info.replications)
-    score = Study(info.scenario, seed=info.seed, replications=info.replications).judge(results, results).score
-    show_results(info.scenario, info.scenario, results, results, score, [], lang, key="team.as_is", downloads=False,
+        results = _as_is(library.model_dump_json(), info.seed, info.replications)
+    score = Study(library, seed=info.seed, replications=info.replications).judge(results, results).score
+    show_results(library, library, results, results, score, [], lang, key="team.as_is", downloads=False,
                  lazy=True)
 
 
@@ -127,13 +129,15 @@ def round_results(service: Training, info: SessionInfo, code: str, name: str, sh
     st.divider()
     st.subheader(t("team.results", lang, n=shown))
     previous = None
-    if played and shown > 1 and service.round(code, shown - 1).revealed:
+    # the previous round is a fair baseline only if it ran with the same events
+    if played and shown > 1 and service.round(code, shown - 1).revealed and same_events(info.scenario, shown - 1, shown):
         try:
             previous = service.team_results(code, name, shown - 1)[1]
         except TrainingError:  # it joined in the round before: compared with as-is
             previous = None
     baseline = previous or as_is or results
-    judged = Study(info.scenario, tools, seed=info.seed, replications=info.replications).judge(as_is or results, results)
+    judged = Study(for_round(info.scenario, shown), tools, seed=info.seed,
+                   replications=info.replications).judge(as_is or results, results)
     if not played:
         st.caption(t("team.joined_later", lang, n=shown))
     elif previous is not None:

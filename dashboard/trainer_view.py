@@ -14,6 +14,7 @@ from sim.study import Study
 from sim.training import Training, TrainingError
 
 from . import charts, pdca_view
+from .events_view import round_events_brief
 from .gemba_round_view import walk_column
 from .live import countdown
 from .results_view import PLOT_CONFIG
@@ -102,6 +103,7 @@ def round_controls(service: Training, code: str, lang: str, actor: str) -> None:
             c1.markdown(f"**{pick(plan.title, lang)}** · {status_text(r.status, lang)}"
                         + (f" · {t('round.revealed', lang)}" if r.revealed else ""))
             c1.caption(pick(plan.brief, lang))
+            round_events_brief(info.scenario, r.number, lang, sources=True, where=c1)
             if r.status == "pending":
                 minutes = c2.number_input(t("trainer.countdown", lang), 0, 120, 0, key=f"trainer.minutes.{key}")
                 enforce = c2.checkbox(t("trainer.enforce", lang), key=f"trainer.enforce.{key}", disabled=not minutes)

@@ -17,6 +17,7 @@ from typing import Any
 
 from . import cli_balance
 from .cli_args import argparse_language, wanted_lang, whole
+from .events import drop_events_after, with_events
 from .executors import ExecutorError, cluster_executor
 from .experiment import (
     DEFAULT_REPLICATIONS,
@@ -79,7 +80,10 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--replications", "-r", type=_replications, default=DEFAULT_REPLICATIONS,
                        help=f"replications to run (default {DEFAULT_REPLICATIONS})")
         p.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help=f"root seed (default {DEFAULT_SEED})")
-        p.add_argument("--days", type=_days, help="run this many days instead of the scenario's (daily scenarios)")
+        p.add_argument("--days", type=_days, help="run this many days instead of the scenario's (daily scenarios; "
+                       "events after the last day are left out)")
+        p.add_argument("--with-events", default="", metavar="A,B",
+                       help="disruption events to switch on (ids of the scenario's events:), on both sides of a comparison")
         p.add_argument("--format", choices=("table", "json", "csv"), default="table")
         p.add_argument("--out", metavar="FILE", help="write the output to FILE instead of the screen")
         p.add_argument("--lang", choices=("ru", "en"), default="ru", help="language of the table (default ru)")
@@ -107,7 +111,23 @@ def _load(path: str, days: int | None = None) -> Scenario:
         raise CliError(f"{path}: calendar.mode: --days applies to daily scenarios; this one is continuous")
     data = scenario.model_dump(mode="json", exclude_none=True)
     data["calendar"]["days"] = days
-    return parse_scenario(data, file=path, check_tools=False)
+    return parse_scenario(drop_events_after(data, days), file=path, check_tools=False)
+
+
+def _with_events(scenario: Scenario, text: str, path: str) -> Scenario:
+    """`scenario` with the events named in `--with-events` switched on (an unknown id is a CLI error)."""
+    ids = [e.strip() for e in text.split(",") if e.strip()]
+    if not ids:
+        return scenario
+    try:
+        return with_events(scenario, ids)
+    except ScenarioError as error:
+        whole = load_scenario(path)  # an event `--days` left out is not an unknown one: say so
+        late = [e for e in ids if e not in scenario.events and e in whole.events]
+        if late:
+            raise CliError(*(f"{path}: --with-events: {t('events.cli_after', 'en', event=e, days=scenario.calendar.days)}"
+                             for e in late)) from None
+        raise CliError(*(f"{path}: --with-events: {p.message}" for p in error.problems)) from None
 
 
 def _tool_list(scenario: Scenario, text: str, path: str, option: str) -> list[str]:
@@ -185,7 +205,12 @@ def _run_table(results: Results, lang: str, tools: list[str], score: Score, scen
               replications=counted("table.replications", results.replications, lang)) + "\n"
     if tools:
         title += t("table.tools", lang, tools=", ".join(tools)) + "\n"
-    return title + _score_line(score, lang) + "\n" + _table(rows)
+    return title + _events_line(scenario, lang) + _score_line(score, lang) + "\n" + _table(rows)
+
+
+def _events_line(scenario: Scenario, lang: str) -> str:
+    """The events switched on, by id, on a line of their own (nothing without events)."""
+    return t("events.cli_on", lang, names=", ".join(scenario.events_on)) + "\n" if scenario.events_on else ""
 
 
 def _run_csv(results: Results) -> str:
@@ -208,7 +233,7 @@ def _compare_table(c: Comparison, lang: str, score: Score, scenario: Scenario) -
                      short_number(d.diff, lang), _interval(d.ci95, lang), verdict_word(d.verdict, lang)])
     title = t("table.compare_title", lang, baseline=c.baseline.scenario_id, variant=c.variant.scenario_id,
               seed=c.baseline.seed, replications=counted("table.replications", c.baseline.replications, lang)) + "\n"
-    return title + _score_line(score, lang) + "\n" + _table(rows)
+    return title + _events_line(scenario, lang) + _score_line(score, lang) + "\n" + _table(rows)
 
 
 def _compare_csv(c: Comparison) -> str:
@@ -315,7 +340,7 @@ def _cmd_tools(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    as_is = _load(args.scenario, args.days)
+    as_is = _with_events(_load(args.scenario, args.days), args.with_events, args.scenario)
     tools = _tool_list(as_is, args.tools, args.scenario, "--tools")
     study = Study(as_is, tools, seed=args.seed, replications=args.replications)
     done = study.run(executor=args.executor, workers=args.workers, progress=_progress(sys.stderr))
@@ -328,6 +353,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.format == "json":
         data = results.to_json()
         data["tools"] = tools
+        data["events"] = as_is.events_on
         data["tool_points"] = tool_points(as_is, tools)
         data["score"] = _score_json(score)
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -340,11 +366,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    as_is = _load(args.scenario, args.days)
+    as_is = _with_events(_load(args.scenario, args.days), args.with_events, args.scenario)
     base_tools = _tool_list(as_is, args.baseline_tools, args.scenario, "--baseline-tools")
     other = None
     if args.variant:
-        other = _load(args.variant, args.days)
+        other = _with_events(_load(args.variant, args.days), args.with_events, args.variant)
         var_tools = _tool_list(other, args.tools, args.variant, "--tools")
     elif args.tools:
         var_tools = _tool_list(as_is, args.tools, args.scenario, "--tools")
@@ -357,6 +383,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         data = comparison.to_json()
         data["baseline_tools"] = base_tools
         data["tools"] = var_tools
+        data["events"] = as_is.events_on
         data["score"] = _score_json(score)
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     elif args.format == "csv":

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from . import pdca
+from .events import event_lines, round_events
 from .export import to_xlsx
 from .i18n import num, pick, plotly_separators, t
 from .kpis import display_unit, kpi, kpi_name
@@ -129,6 +130,10 @@ def session_html(training: Training, code: str, lang: str = "ru") -> str:
     for number in range(1, s.rounds + 1):
         plan = s.scenario.rounds[number - 1]
         parts.append(f"<h2>{e(pick(plan.title, lang))}</h2>")
+        events = event_lines(s.scenario, round_events(s.scenario, number), lang)
+        if events:  # the round's library as it is and every team ran with them
+            parts.append(f"<p><b>{e(t('events.title', lang))}:</b> "
+                         + "; ".join(e(f"{line.name} ({line.when})") for line in events) + "</p>")
         rows = boards.get(number)
         if rows:
             head = "".join(f"<th>{e(h)}</th>" for h in [t("report.team", lang), t("report.tools", lang), t("chart.score_title", lang)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.events_view import round_events_brief
 from dashboard.gemba_round_view import team_gemba_round
 from dashboard.live import countdown, watch
 from dashboard.room import round_signature, session_stamp
@@ -56,6 +57,7 @@ if current.status == "open":
 number = current.number
 plan = info.scenario.rounds[number - 1]
 st.write(pick(plan.brief, lang))
+round_events_brief(info.scenario, number, lang)
 
 if current.status == "open":
     decision_form(service, info, code, name, number, lang)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from ..i18n import t
 from ..rng import BYTES_PER_VALUE
 from ..scenario import Scenario
+from ..scenario.checks_events import event_readers
 from .records import VISITS_PER_STEP
 
 DEFAULT_LIMIT_MB = 1024
@@ -70,12 +71,14 @@ class MemoryEstimate:
 
 
 def expected_readers(scenario: Scenario) -> float:
-    """The mean number of readers a replication draws (the same hourly rates the model uses)."""
+    """The mean number of readers a replication draws (the same hourly rates the model uses, and the
+    readers of the events switched on)."""
     cal = scenario.calendar
     scale = scenario.arrivals.scale
     if cal.mode == "daily":
         first = -scenario.acquisitions.warmup_days if scenario.acquisitions is not None else 0
-        return sum(sum(scenario.arrivals.profile(cal.weekday_of(d))) for d in range(first, cal.days)) * scale
+        usual = sum(sum(scenario.arrivals.profile(cal.weekday_of(d))) for d in range(first, cal.days)) * scale
+        return usual + event_readers(scenario, scenario.events_on)
     profile = scenario.arrivals.per_hour["default"]
     hours = float(cal.hours or 0)
     whole = math.floor(hours)

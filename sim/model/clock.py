@@ -50,7 +50,7 @@ class Clock:
             for h in range(hours):
                 if h:
                     yield env.timeout(open_t + h * 60.0 - env.now)
-                self.staff.set_staffing(h, repeat=not daily)
+                self.staff.set_staffing(h, repeat=not daily, day=int(open_t // 1440) if daily else 0)
                 for st in self.stations:
                     if st.waiting:
                         st.dispatch()

@@ -18,6 +18,7 @@ import simpy
 from ..rng import Stream
 from .budget import RunawayScenario
 from .context import CHECK_EVERY, MAX_READERS, Context, E
+from .events import draw_event_readers
 from .queues import Station
 from .records import VISITS_PER_STEP, GroupRT, Job, PartTimes, StepRT
 from .staff import Staff
@@ -48,8 +49,9 @@ def build_steps(ctx: Context, stations: dict[str, Station]) -> list[StepRT]:
 class Readers:
     """The arrival process and each reader's visit along the route of its purpose."""
 
-    __slots__ = ("active", "adopt", "assist", "count", "ctx", "fixed_group", "group_cum", "groups", "routes", "staff",
-                 "stations", "steps", "u_group", "u_purpose", "u_self", "v_group", "v_purpose", "v_self")
+    __slots__ = ("active", "adopt", "assist", "count", "ctx", "extra", "fixed_group", "group_cum", "groups", "order",
+                 "ordinary", "routes", "staff", "stations", "steps", "u_group", "u_purpose", "u_self", "v_group",
+                 "v_purpose", "v_self")
 
     def __init__(self, ctx: Context, steps: list[StepRT], staff: Staff, stations: list[Station]) -> None:
         s, rng = ctx.scenario, ctx.rng
@@ -82,11 +84,39 @@ class Readers:
         self.fixed_group: list[int] = []  # each reader's group, when groups have their own hourly shapes
         self.v_purpose: Sequence[float] = ()
         self.v_self: Sequence[float] = ()
+        # readers that events bring (`sim.model.events`): numbered after the usual readers, with their
+        # group and purpose index given; `order` is the reader number of each arrival in time order
+        self.ordinary = MAX_READERS + 1  # every reader is usual until `arrival_times` says otherwise
+        self.extra: list[tuple[int, int]] = []
+        self.order: list[int] | None = None
 
     # --- arrivals ---------------------------------------------------------------------------------
 
     def arrival_times(self, horizon_min: float) -> list[float]:
-        """Every reader's arrival time: Poisson arrivals at a constant rate within each hour."""
+        """Every reader's arrival time, in time order: Poisson arrivals at a constant rate within each
+        hour, then the readers of the events switched on (see `_with_events`)."""
+        times = self._usual_arrival_times(horizon_min)
+        self.ordinary = len(times)
+        if self.ctx.scenario.events_on:
+            times = self._with_events(times)
+        return times
+
+    def _with_events(self, usual: list[float]) -> list[float]:
+        """The usual readers' times merged with those of the events' readers, who take the numbers after
+        the usual readers' (so the usual readers keep their luck in every stream)."""
+        brought = draw_event_readers(self.ctx.scenario, self.ctx.rng)
+        if not brought.times:
+            return usual
+        if len(usual) + len(brought.times) > MAX_READERS:
+            raise RunawayScenario("readers", max=MAX_READERS)
+        self.extra = list(zip(brought.groups, brought.purposes, strict=True))
+        merged = np.asarray(usual + brought.times)
+        order = np.argsort(merged, kind="stable")  # a usual reader first at a tie: it was drawn first
+        self.order = order.tolist()
+        return merged[order].tolist()
+
+    def _usual_arrival_times(self, horizon_min: float) -> list[float]:
+        """The usual readers' arrival times: Poisson arrivals at a constant rate within each hour."""
         s = self.ctx.scenario
         if s.group_profiles and s.calendar.mode == "daily":
             return self._group_arrival_times()
@@ -159,13 +189,14 @@ class Readers:
         env = self.ctx.env
         reader = self.visit
         check = self.ctx.check_budget
-        for n, t in enumerate(times):
+        order = self.order
+        for i, t in enumerate(times):
             if t > env.now:
                 yield env.timeout(t - env.now)
-            self.count = n + 1
-            if n % CHECK_EVERY == 0:
+            self.count = i + 1
+            if i % CHECK_EVERY == 0:
                 check()
-            env.process(reader(n))
+            env.process(reader(i if order is None else order[i]))
 
     # --- a visit ----------------------------------------------------------------------------------
 
@@ -176,20 +207,24 @@ class Readers:
         log = ctx.row
         arrived = env.now
         g = 0
-        cum = self.group_cum
-        if self.fixed_group:
-            g = self.fixed_group[n]
-        elif len(cum) > 1:
-            u = self.v_group[n]
-            while g < len(cum) - 1 and u >= cum[g]:
-                g += 1
-        group, purposes, pcum, patience_stream = self.groups[g]
-        k = 0
-        if len(pcum) > 1:
-            u = self.v_purpose[n]
-            while k < len(pcum) - 1 and u >= pcum[k]:
-                k += 1
-        purpose = purposes[k]
+        if n < self.ordinary:
+            cum = self.group_cum
+            if self.fixed_group:
+                g = self.fixed_group[n]
+            elif len(cum) > 1:
+                u = self.v_group[n]
+                while g < len(cum) - 1 and u >= cum[g]:
+                    g += 1
+            group, purposes, pcum, patience_stream = self.groups[g]
+            k = 0
+            if len(pcum) > 1:
+                u = self.v_purpose[n]
+                while k < len(pcum) - 1 and u >= pcum[k]:
+                    k += 1
+            purpose = purposes[k]
+        else:  # brought by an event: its group and purpose were drawn with it
+            g, purpose = self.extra[n - self.ordinary]
+            group, _purposes, _pcum, patience_stream = self.groups[g]
         patience = patience_stream[n] if patience_stream is not None else None
         share = group.self_service_adoption
         u_self = self.v_self[n]

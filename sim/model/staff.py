@@ -13,6 +13,7 @@ from __future__ import annotations
 import simpy
 
 from .context import CHECK_EVERY, Context, E
+from .events import absences
 from .queues import DeskLines, Station
 from .records import Job, Member
 
@@ -20,13 +21,14 @@ from .records import Job, Member
 class Staff:
     """Every staff member of the run, the hourly roster, and starting and finishing their jobs."""
 
-    __slots__ = ("by_role", "ctx", "members", "starts")
+    __slots__ = ("absent", "by_role", "ctx", "members", "starts")
 
     def __init__(self, ctx: Context, stations: dict[str, Station]) -> None:
         self.ctx = ctx
         self.members: list[Member] = []
         self.by_role: list[list[Member]] = []
         self.starts = 0
+        self.absent = absences(ctx.scenario)  # (day, role) -> people off that day (disruption events)
         for r, role in enumerate(ctx.scenario.roles.values()):
             peak = max(role.staff) if isinstance(role.staff, list) else role.staff
             people = []
@@ -174,13 +176,17 @@ class Staff:
             if st.waiting:
                 st.dispatch()
 
-    def set_staffing(self, hour_index: int, repeat: bool) -> None:
-        """Put each role's roster for this hour on duty (`repeat`: a continuous run cycles the schedule)."""
+    def set_staffing(self, hour_index: int, repeat: bool, day: int = 0) -> None:
+        """Put each role's roster for this hour on duty (`repeat`: a continuous run cycles the schedule),
+        less the people off on `day` (a staff absence)."""
+        absent = self.absent
         for r, role in enumerate(self.ctx.scenario.roles.values()):
             if not repeat or isinstance(role.staff, int):
                 count = role.staff_at(hour_index)
             else:
                 count = role.staff[hour_index % len(role.staff)]
+            if absent:
+                count = max(0, count - absent.get((day, r), 0))
             for i, m in enumerate(self.by_role[r]):
                 if i < count:
                     self.on_duty(m)

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..distributions import Distribution
 from ..kpis import KPIS
+from .checks_events import event_problems
 
 # FLOOR_EXTRA_SPOTS stays importable from here, where the floor plan and its editor import it
 from .checks_refs import FLOOR_EXTRA_SPOTS as FLOOR_EXTRA_SPOTS
@@ -296,7 +297,7 @@ STAGES: list[list[tuple[str, Check]]] = [
      ("roles", _roles), ("counts", _counts), ("floor", _floor), ("access", _access)],
     [("profile_hours", _profile_hours), ("horizon", _horizon), ("sections", _sections),
      ("distributions", _distributions), ("plan", _plan), ("group_profiles", _group_profiles),
-     ("pricing", _pricing)],
+     ("pricing", _pricing), ("events", event_problems)],
     [("staffing", _staffing)],
 ]
 

@@ -93,6 +93,8 @@ class Round(Frozen):
     budget: int = Field(default=0, ge=0, le=10_000, description="budget points (files priced in points)")
     budget_roubles: float | None = Field(default=None, ge=0, le=1_000_000_000, description="roubles for new tools")
     gemba: bool = Field(default=False, description="a waste walk: teams watch the floor as it is and record wastes")
+    events: list[str] = Field(default_factory=list, max_length=50,
+                              description="disruption events switched on for this round's runs (as-is and teams')")
 
 
 class Spot(Frozen):

@@ -19,6 +19,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..distributions import Distribution
 from .base import _ID, WASTES, Frozen, Named, Text
+from .events_schema import MAX_EVENTS, Event
 from .plan_schema import Economics, Floor, Overtime, Round, ScoreWeights, Tool
 from .problems import CodedValueError, shorten
 
@@ -349,6 +350,10 @@ class Scenario(Frozen):
     overtime: Overtime = Field(default_factory=Overtime)
     economics: Economics = Field(default_factory=Economics)
     floor: Floor | None = Field(default=None, description="the floor plan of the animated floor (optional)")
+    events: dict[str, Event] = Field(default_factory=dict, max_length=MAX_EVENTS,
+                                     description="disruption events a round may switch on (see sim.scenario.events_schema)")
+    events_on: list[str] = Field(default_factory=list, max_length=MAX_EVENTS,
+                                 description="events switched on in every run of this scenario (a round adds its own)")
     max_events: int = Field(default=20_000_000, ge=1000, le=200_000_000)
 
     @property

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.engine import Connection
 
+from ..events import for_round, same_events
 from ..experiment import Results
 from ..store import results, rounds, sessions
 from ..study import Study, variant_scenarios
@@ -65,10 +66,13 @@ class ResultsMixin(TrainingBase):
                     return
                 wanted = self._wanted(conn, s.id, number)
                 done = self._stored_keys(conn, s.id, number)
+                # only rounds with this round's events ran the same library (see `sim.events`)
+                alike = [n for n in range(1, number) if same_events(s.scenario, n, number)]
                 earlier = {r[0]: r[1] for r in conn.execute(select(results.c.tools_key, results.c.payload).where(
-                    and_(results.c.session_id == s.id, results.c.round < number))).all()}
+                    and_(results.c.session_id == s.id, results.c.round.in_(alike)))).all()}
             missing = {key: tools for key, tools in wanted.items() if key not in done}
-            # the same tools in an earlier round of this session gave these very results (same seed)
+            # the same tools in an earlier round of this session, with the same events, gave these very
+            # results (same seed)
             payloads = {key: earlier[key] for key in missing if key in earlier}
             todo = {key: tools for key, tools in missing.items() if key not in payloads}
             for key, found in zip(todo, self._run(s, number, list(todo.values()), runner, batch)):
@@ -82,7 +86,8 @@ class ResultsMixin(TrainingBase):
             return []
         total = len(decisions) * s.replications
         report = _ProgressWriter(self, s.id, number, total)
-        scenarios = variant_scenarios(s.scenario, decisions)
+        # the round's events are switched on for every decision and for the library as it is alike
+        scenarios = variant_scenarios(for_round(s.scenario, number), decisions)
         if batch is not None:
             found = batch(scenarios, s.seed, s.replications, report)
         else:
@@ -202,7 +207,8 @@ class ResultsMixin(TrainingBase):
             res = cache.get(tools_key(tools))
             if res is None or baseline is None:
                 continue
-            score = Study(s.scenario, tools, seed=s.seed, replications=s.replications).judge(baseline, res).score
+            score = Study(for_round(s.scenario, number), tools, seed=s.seed,
+                          replications=s.replications).judge(baseline, res).score
             rows.append({"team": team, "tools": tools, "score": score.total.mean, "score_ci": score.total.ci95,
                          "results": res})
         rows.sort(key=lambda row: -(row["score"] or 0.0))
