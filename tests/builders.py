@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
@@ -144,12 +145,22 @@ def app_database_url(tmp_path: Path) -> str:
 
 
 def one_day_hall() -> Scenario:
-    """The default scenario cut to one day: a quick session for tests."""
+    """The default scenario cut to one day, without the back office's warm-up week and with the events
+    that fall after day 1 left out (as `lean-sim --days 1` does): a quick session for tests."""
+    from sim.events import drop_events_after
     from sim.scenario import load_scenario
 
     data = load_scenario(SCENARIOS / "central-lending-hall.yaml").model_dump(mode="json", exclude_none=True)
     data["calendar"]["days"] = 1
-    return parse_scenario(data)
+    data["acquisitions"]["warmup_days"] = 0
+    return parse_scenario(drop_events_after(data, 1))
+
+
+def write_one_day_hall(path: Path) -> Path:
+    """`one_day_hall` as a scenario file (JSON, which is YAML too), for the command line's tests."""
+    data = one_day_hall().model_dump(mode="json", exclude_none=True)
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
 
 
 def local_runner(scenario: Scenario, seed: int, replications: int) -> Any:

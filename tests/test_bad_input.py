@@ -195,7 +195,7 @@ CASES = [
     # -- runs too long or too big
     _case("huge-horizon-continuous", edit(MMC, "hours: 500", "hours: 1000000"), "calendar.hours", ["too long", "9600"],
           line_at="hours: 1000000"),
-    _case("huge-horizon-daily", edit(HALL, "days: 5", "days: 100000"), "calendar.days", ["too long"],
+    _case("huge-horizon-daily", edit(HALL, "\n  days: 5\n", "\n  days: 100000\n"), "calendar.days", ["too long"],
           line_at="days: 100000"),
     _case("infinite-horizon", edit(MMC, "hours: 500", "hours: .inf"), "calendar.hours", ["finite"],
           line_at="hours: .inf"),

@@ -119,6 +119,29 @@ def test_a_sets_score_is_the_balanced_score_of_its_runs(scenario: Scenario, bala
     assert best.score.ci95 == pytest.approx(score.total.ci95, abs=1e-9)
 
 
+def test_a_round_with_events_runs_and_scores_its_sets_with_them() -> None:
+    """Round 3 switches a librarian's absence on: its sets and its as-is library run with it, and a set's
+    score there is the balanced score against the as-is library of that round, as a session computes."""
+    from sim.events import for_round
+
+    data = game()
+    data["events"] = {"sick": {"name": text("Sick"), "description": text("One librarian off."), "source": "assumption",
+                               "kind": "staff_absence", "role": "librarian", "day": 1, "count": 1}}
+    data["rounds"][2]["events"] = ["sick"]
+    with_event = build(data)
+    found = analyse(with_event, REPS, SEED, workers=1, top=1000)
+    plain = analyse(build(game()), REPS, SEED, workers=1, top=1000)
+    assert found.rounds[1].best[0].score == plain.rounds[1].best[0].score  # round 2 has no events
+    assert found.rounds[2].best[0].score != plain.rounds[2].best[0].score
+    assert found.runs > plain.runs  # the kept set and the as-is library again, with the absence
+
+    library = for_round(with_event, 3)
+    best = found.rounds[2].best[0]
+    as_is = run_experiment(library, REPS, SEED, workers=1)
+    variant = run_experiment(apply_tools(library, best.tools), REPS, SEED, workers=1)
+    assert best.score.mean == pytest.approx(balanced_score(library, as_is, variant, (), best.tools).total.mean, abs=1e-9)
+
+
 def test_strategy_classes_come_from_the_tool_data(scenario: Scenario, balance: Balance) -> None:
     assert strategy_tools(scenario) == {"desk_only": ["desk_fast"], "back_office_only": ["stacks_fast", "small_batches"],
                                         "back_office_first": ["stacks_fast", "small_batches"],

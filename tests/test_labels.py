@@ -12,7 +12,7 @@ import re
 from typing import get_args
 
 import pytest
-from builders import ROOT, SCENARIOS
+from builders import ROOT, SCENARIOS, write_one_day_hall
 
 from sim import cli
 from sim.experiment import Comparison, Difference, Estimate, Results, Verdict
@@ -180,10 +180,7 @@ def test_short_numbers_take_the_decimal_comma_in_russian() -> None:
 
 @pytest.fixture(scope="module")
 def one_day(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("hall") / "hall.yaml"
-    path.write_text((SCENARIOS / "central-lending-hall.yaml").read_text(encoding="utf-8").replace("days: 5", "days: 1"),
-                    encoding="utf-8")
-    return str(path)
+    return str(write_one_day_hall(tmp_path_factory.mktemp("hall") / "hall.yaml"))
 
 
 def _decimal_points(line: str) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from builders import SCENARIOS, build, changed, small_library, text
+from builders import SCENARIOS, build, changed, small_library, text, write_one_day_hall
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -284,10 +284,7 @@ def test_cli_tools_lists_the_catalogue(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def _small_hall(tmp_path: Path) -> Path:
-    text_ = (SCENARIOS / "central-lending-hall.yaml").read_text(encoding="utf-8").replace("days: 5", "days: 1")
-    path = tmp_path / "hall-1-day.yaml"
-    path.write_text(text_, encoding="utf-8")
-    return path
+    return write_one_day_hall(tmp_path / "hall-1-day.yaml")
 
 
 def test_cli_run_with_tools_reports_tools_and_score(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,24 +9,18 @@ import sys
 from pathlib import Path
 
 import pytest
-from builders import ROOT, SCENARIOS
+from builders import ROOT, one_day_hall
 from sqlalchemy import select
 
 from sim.experiment import Results, run_experiment
 from sim.lean import apply_tools
-from sim.scenario import Scenario, load_scenario, parse_scenario
+from sim.scenario import Scenario, parse_scenario
 from sim.store import SCHEMA_VERSION, Store, StoreError, audit, decisions, schema_version
 from sim.training import Training, TrainingError, Worker, payload_to_results, results_to_payload
 
 REPS = 3
 SEED = 11
 PG_URL = os.environ.get("LEAN_TRAINER_TEST_PG_URL")
-
-
-def one_day_hall() -> Scenario:
-    data = load_scenario(SCENARIOS / "central-lending-hall.yaml").model_dump(mode="json", exclude_none=True)
-    data["calendar"]["days"] = 1
-    return parse_scenario(data)
 
 
 def runner(scenario: Scenario, seed: int, replications: int) -> Results:

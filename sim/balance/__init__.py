@@ -29,8 +29,11 @@ best sets found so far, run every new set, keep the `beam` best, and repeat unti
 Every set the search runs counts for ties and warnings; the best set may be missed (the report says
 which search each round used).
 
-Reuse. A set's figures depend only on the tools in force, not on the round or the path that led to
-it, so runs are cached by the set of tools in force: paths that meet share their runs.
+Reuse. A set's figures depend only on the tools in force and on the disruption events its round
+switches on (`rounds[].events`), not on the path that led to it, so runs are cached by the set of
+tools in force and the events: paths that meet share their runs. A round with events runs its sets
+and the library as it is with them, and scores each set against that as-is library, as the training
+session does.
 
 Warnings:
 - `budget_not_binding`: in a round, the best set leaves more than 20% of the budget unspent, or all

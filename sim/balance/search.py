@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass
 
+from ..events import for_round, round_events
 from ..experiment import DEFAULT_SEED, Estimate, default_executor, memory_limit_mb, replicate
 from ..lean import apply_tools, check_choice, ordered, priced_in_roubles, round_budget, tool_price, tool_roubles
 from ..metrics import RepMetrics
@@ -65,10 +66,25 @@ class _Runs:
         self.seed = seed
         self.executor = executor
         self.progress = progress
-        self.kpis: dict[Key, list[dict[str, float | None]]] = {}
-        self.scores: dict[Key, list[float]] = {}
+        # a round's disruption events change the library its sets (and the library as it is) run in:
+        # the runs are kept per set of events switched on, and scored against that round's as-is
+        self.library = scenario
+        self.events: tuple[str, ...] = ()
+        self.by_events: dict[tuple[str, ...], tuple[dict[Key, list[dict[str, float | None]]], dict[Key, list[float]]]] = {}
+        self.kpis, self.scores = self.by_events.setdefault((), ({}, {}))
         self.weights = scenario.score.model_dump()
         self.memory_limit = memory_limit_mb()
+
+    def use_round(self, number: int) -> None:
+        """Run and look up sets in round `number`'s library: the scenario with that round's events on."""
+        self.events = tuple(round_events(self.scenario, number))
+        self.library = for_round(self.scenario, number)
+        self.kpis, self.scores = self.by_events.setdefault(self.events, ({}, {}))
+
+    @property
+    def distinct_runs(self) -> int:
+        """Distinct libraries run: sets of tools, each under each set of events it ran with."""
+        return sum(len(kpis) for kpis, _ in self.by_events.values())
 
     def ensure(self, sets: Iterable[Key]) -> None:
         """Run every set not run yet, all their replications in one batch."""
@@ -76,7 +92,7 @@ class _Runs:
         todo = list(dict.fromkeys(k for k in ((), *sets) if k not in self.kpis))
         if not todo:
             return
-        variants = {k: apply_tools(self.scenario, k) for k in todo}
+        variants = {k: apply_tools(self.library, k) for k in todo}
         for variant in variants.values():
             check_memory(variant, self.memory_limit)  # refuse a runaway set before any work starts
         out: dict[Key, list[RepMetrics | None]] = {k: [None] * self.replications for k in todo}
@@ -108,8 +124,12 @@ class _Runs:
         return sum(self.scores[key]) / len(self.scores[key])
 
     def diff(self, key: Key, best: Key) -> Estimate:
-        """Paired score difference key - best over replications."""
-        return Estimate.of([a - b for a, b in zip(self.scores[key], self.scores[best])])
+        """Paired score difference key - best over replications (in the current round's library)."""
+        return _paired(self.scores[key], self.scores[best])
+
+
+def _paired(scores: list[float], other: list[float]) -> Estimate:
+    return Estimate.of([a - b for a, b in zip(scores, other)])
 
 
 def _rank(runs: _Runs, keys: Iterable[Key]) -> list[Key]:
@@ -243,6 +263,7 @@ def _analyse(runs: _Runs, scenario: Scenario, max_sets: int, beam: int, top: int
     offered_on_path: list[str] = []
     in_a_best: set[str] = set()
     for number in range(1, len(scenario.rounds) + 1):
+        runs.use_round(number)
         offered = [tid for r in scenario.rounds[:number] for tid in r.offer]
         on_offer = tuple(ordered(scenario, [tid for tid in offered if tid not in kept]))
         offered_on_path += [tid for tid in on_offer if tid not in offered_on_path]
@@ -264,7 +285,7 @@ def _analyse(runs: _Runs, scenario: Scenario, max_sets: int, beam: int, top: int
         rounds.append(RoundBalance(number, _budget(scenario, number), kept, on_offer, found.affordable, len(keys), found.search,
                                    results[:top], len(tied), len(identical), results[0].unspent, strategies, warnings))
         kept = best
-    return Balance(scenario.id, runs.seed, runs.replications, max_sets, beam, len(runs.kpis), classes, rounds,
+    return Balance(scenario.id, runs.seed, runs.replications, max_sets, beam, runs.distinct_runs, classes, rounds,
                    _game_warnings(runs, scenario, offered_on_path, in_a_best),
                    "RUB" if priced_in_roubles(scenario) else "points")
 
@@ -342,8 +363,8 @@ def _game_warnings(runs: _Runs, scenario: Scenario, offered: list[str], in_a_bes
         if tid not in in_a_best:
             out.append(BalanceWarning("tool_never_pays", None, {"tool": tid}))
     for tid in ordered(scenario, offered):
-        pairs = [runs.diff(k, tuple(x for x in k if x != tid)) for k in runs.scores
-                 if tid in k and tuple(x for x in k if x != tid) in runs.scores]
+        pairs = [_paired(scores[k], scores[without]) for scores in (sc for _, sc in runs.by_events.values())
+                 for k in scores if tid in k and (without := tuple(x for x in k if x != tid)) in scores]
         if len(pairs) >= 2 and not any(_clearly_worse(d) for d in pairs) and any(_clearly_better(d) for d in pairs):
             out.append(BalanceWarning("tool_never_worse", None, {"tool": tid, "pairs": len(pairs)}))
     return out
