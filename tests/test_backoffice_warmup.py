@@ -7,13 +7,13 @@ import copy
 
 import numpy as np
 import pytest
-from builders import build, small_library
+from builders import SCENARIOS, build, small_library
 
 from sim.eventlog import Ev
 from sim.experiment import compare, run_experiment
 from sim.metrics import compute_metrics
 from sim.model import simulate
-from sim.scenario import ScenarioError, parse_scenario
+from sim.scenario import ScenarioError, load_scenario, parse_scenario
 
 SEED = 7
 
@@ -89,3 +89,16 @@ def test_a_warm_up_needs_a_daily_calendar() -> None:
     found = [p for p in info.value.problems if p.code == "problem.warmup.daily_only"]
     assert found and found[0].field == "acquisitions.warmup_days"
     assert "daily" in found[0].say("en") and "ежедневн" in found[0].say("ru")
+
+
+def test_the_default_scenarios_receipt_to_shelf_is_its_flows_own() -> None:
+    """The default scenario runs its back office a week before the counted days: its as-is lead time,
+    reported with its CI, is the same whatever age the file assumes for the initial backlog."""
+    hall = load_scenario(SCENARIOS / "central-lending-hall.yaml")
+    assert hall.acquisitions is not None and hall.acquisitions.warmup_days > 0
+    young = hall.model_copy(update={"acquisitions": hall.acquisitions.model_copy(update={"initial_age_days": 0.0})})
+    base = run_experiment(hall, 10, seed=4, workers=1)
+    estimate = base.kpis["acquisitions_lead_time_days"]
+    assert estimate.mean is not None and estimate.ci95 is not None and estimate.ci95[0] > 0
+    diff = compare(base, run_experiment(young, 10, seed=4, workers=1)).kpis["acquisitions_lead_time_days"]
+    assert diff.ci95 is not None and diff.ci95[0] <= 0 <= diff.ci95[1], diff
