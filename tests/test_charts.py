@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from builders import one_day_hall
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +26,7 @@ from dashboard import charts
 from sim.experiment import Results, run_experiment
 from sim.i18n import LANGS, num, pick, t
 from sim.lean import apply_tools
-from sim.scenario import Scenario, load_scenario, parse_scenario
+from sim.scenario import Scenario, load_scenario
 from sim.score import balanced_score
 from sim.vsm import ValueStream, acquisitions_stream, purpose_stream
 
@@ -46,9 +47,7 @@ def floats(values) -> np.ndarray:
 @pytest.fixture(scope="module")
 def hall() -> Scenario:
     """The central lending hall, one day long (a quick run)."""
-    data = load_scenario(SCENARIOS / "central-lending-hall.yaml").model_dump(mode="json", exclude_none=True)
-    data["calendar"]["days"] = 1
-    return parse_scenario(data, check_tools=False)
+    return one_day_hall()
 
 
 @pytest.fixture(scope="module")
