@@ -14,6 +14,7 @@ from typing import Any
 
 from .balance import DEFAULT_BEAM, DEFAULT_MAX_SETS, DEFAULT_REPLICATIONS, DEFAULT_TOP, BalanceError, analyse
 from .cli_args import whole
+from .events import drop_events_after
 from .executors import ExecutorError, executor_for
 from .experiment import DEFAULT_SEED, MAX_REPLICATIONS
 from .model import RunawayScenario
@@ -61,7 +62,8 @@ def _load(path: str, days: int | None) -> Scenario:
         raise BalanceError(f"{path}: calendar.mode: --days applies to daily scenarios; this one is continuous")
     data = scenario.model_dump(mode="json", exclude_none=True)
     data["calendar"]["days"] = days
-    return parse_scenario(data, file=path, check_tools=False)
+    # as `lean-sim run --days`: the events past the last day are left out, and so is their round's use of them
+    return parse_scenario(drop_events_after(data, days), file=path, check_tools=False)
 
 
 def _progress(done: int, total: int) -> None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from builders import build, changed, small_library
+from builders import build, changed, one_day_hall, small_library
 
 from sim.eventlog import Ev
 from sim.experiment import compare, run_experiment
 from sim.model import simulate
-from sim.scenario import load_scenario
 
 
 def test_same_seed_gives_identical_json() -> None:
@@ -35,8 +34,7 @@ def test_other_seed_gives_other_figures() -> None:
 
 
 def test_unchanged_variant_differs_by_exactly_zero() -> None:
-    scenario = load_scenario("scenarios/central-lending-hall.yaml")
-    short = build(changed(scenario.model_dump(mode="json", exclude_none=True), "calendar.days", 1))
+    short = one_day_hall()
     base = run_experiment(short, 3, seed=3, workers=1)
     again = run_experiment(short, 3, seed=3, workers=1)
     comparison = compare(base, again)

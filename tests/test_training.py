@@ -176,7 +176,7 @@ def test_a_budget_overrun_is_refused_and_nothing_stored(service: Training) -> No
     with pytest.raises(TrainingError) as info:
         service.submit(code, "Совы", 2, ["five_s_desk", "standard_work", "visual_management"])
     assert info.value.key == "training.err.budget_roubles"
-    assert "148\u00a0600 RUB" in str(info.value) and "125\u00a0000 RUB" in str(info.value)
+    assert "125\u00a0675 RUB" in str(info.value) and "100\u00a0000 RUB" in str(info.value)
     assert "бюджет" in info.value.text("ru")
     _nothing_stored(service, code, 2)
 
