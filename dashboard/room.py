@@ -43,7 +43,7 @@ def team_address(code: str) -> str:
     return f"{base}/team?code={code}"
 
 
-STAMP_TTL = 0.5  # seconds a session's change counter is reused by every page polling it
+STAMP_TTL = 0.2  # seconds a session's change counter is reused by every page and the pusher (live.PUSH_EVERY)
 _stamps: dict[tuple[int, str], tuple[float, int]] = {}
 _stamps_lock = threading.Lock()
 

@@ -1,0 +1,119 @@
+"""Pages rerun by the server when what they show changed (dashboard.live.Pusher), and a page's own
+watch that never runs a page twice for one change."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.live import Pusher
+
+
+class Room:
+    """A session whose change counter and signature the test moves, and the reruns the pusher asks for."""
+
+    def __init__(self) -> None:
+        self.stamp, self.state = 1, "open"
+        self.asked: list[str] = []
+        self.gone: set[str] = set()
+        self.signatures = 0  # how often the (dearer) signature was asked for
+
+    def signature(self) -> Hashable:
+        self.signatures += 1
+        return self.state
+
+    def rerun(self, session_id: str, page_hash: str) -> bool:
+        if session_id in self.gone:
+            return False
+        self.asked.append(session_id)
+        return True
+
+    def change(self, state: str) -> None:
+        self.state, self.stamp = state, self.stamp + 1
+
+
+@pytest.fixture
+def room() -> tuple[Room, Pusher]:
+    room = Room()
+    pusher = Pusher(room.rerun, every=3600)  # the thread never looks on its own: the test calls look()
+    for page in ("team-a", "team-b", "team-c"):
+        pusher.seen("team.seen.ABC", page, "team-page", room.signature, lambda: room.stamp, "open")
+    return room, pusher
+
+
+def test_a_change_reruns_every_page_that_drew_the_older_state_once(room: tuple[Room, Pusher]) -> None:
+    state, pusher = room
+    assert pusher.look() == 0  # nothing changed since the pages drew
+    state.change("closed")
+    assert pusher.look() == 3
+    assert sorted(state.asked) == ["team-a", "team-b", "team-c"]
+    assert pusher.look() == 0  # asked once, not at every look until the page has rerun
+    assert len(state.asked) == 3
+
+
+def test_while_nothing_changes_only_the_cheap_stamp_is_read(room: tuple[Room, Pusher]) -> None:
+    state, pusher = room
+    pusher.look()
+    asked_for = state.signatures
+    for _ in range(20):
+        pusher.look()
+    assert state.signatures == asked_for
+    state.stamp += 1  # a change the pages do not show (a note typed): the signature is asked, nobody reruns
+    assert pusher.look() == 0
+    assert state.signatures == asked_for + 1
+
+
+def test_a_page_that_already_drew_the_new_state_is_not_rerun(room: tuple[Room, Pusher]) -> None:
+    state, pusher = room
+    state.change("closed")
+    pusher.seen("team.seen.ABC", "team-b", "team-page", state.signature, lambda: state.stamp, "closed")
+    assert pusher.look() == 2
+    assert "team-b" not in state.asked
+
+
+def test_a_closed_page_is_forgotten(room: tuple[Room, Pusher]) -> None:
+    state, pusher = room
+    state.gone.add("team-a")
+    state.change("closed")
+    assert pusher.look() == 2
+    state.gone.clear()
+    state.change("revealed")
+    assert pusher.look() == 2
+    assert "team-a" not in state.asked
+
+
+def test_a_failing_question_does_not_stop_the_others(room: tuple[Room, Pusher]) -> None:
+    state, pusher = room
+
+    def broken() -> Hashable:
+        raise OSError("database is locked")
+
+    pusher.seen("projector.seen.ABC", "projector", "projector-page", broken, None, 1)
+    state.change("closed")
+    assert pusher.look() == 3
+
+
+def _counting_page() -> None:
+    import streamlit as st
+
+    from dashboard.live import watch
+
+    st.session_state["runs"] = st.session_state.get("runs", 0) + 1
+    watch("demo", lambda: st.session_state.get("shown", 0))
+    st.write(f"state {st.session_state.get('shown', 0)}")
+
+
+def test_a_page_run_that_meets_a_change_draws_it_without_a_second_run() -> None:
+    """The watch sits at the top of a page: when a page run (a click, or the server's push) meets a
+    changed signature, the page drawn after it already shows the change. It used to ask for another
+    whole run on top (every team page ran twice at each reveal)."""
+    at = AppTest.from_function(_counting_page)
+    at.run()
+    assert at.session_state["runs"] == 1
+    at.session_state["shown"] = 1
+    at.run()
+    assert not at.exception
+    assert at.session_state["runs"] == 2
+    assert at.markdown[-1].value == "state 1"
