@@ -57,8 +57,13 @@ class Pusher:
 
     def seen(self, key: str, session_id: str, page_hash: str, signature: Callable[[], Hashable],
              stamp: Callable[[], Hashable] | None, value: Hashable) -> None:
-        """A page (`session_id`, on the page `page_hash`) drew what `value` describes."""
+        """A page (`session_id`, on the page `page_hash`) drew what `value` describes. Keys are
+        "what.CODE": a page that now watches another session's "what" no longer watches the first."""
         with self._lock:
+            family = key.rsplit(".", 1)[0]  # "trainer.status" of "trainer.status.CODE"
+            for other, w in self._watched.items():  # a console switched to another session: not the old one's
+                if other != key and other.rsplit(".", 1)[0] == family:
+                    w.pages.pop(session_id, None)
             watched = self._watched.setdefault(key, _Watched(signature, stamp))
             watched.signature, watched.stamp = signature, stamp  # the latest page's questions: all are alike
             watched.pages[session_id] = (page_hash, value)

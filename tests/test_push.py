@@ -117,3 +117,11 @@ def test_a_page_run_that_meets_a_change_draws_it_without_a_second_run() -> None:
     assert not at.exception
     assert at.session_state["runs"] == 2
     assert at.markdown[-1].value == "state 1"
+
+
+def test_a_console_switched_to_another_session_no_longer_watches_the_first(room: tuple[Room, Pusher]) -> None:
+    state, pusher = room
+    pusher.seen("team.seen.XYZ", "team-a", "team-page", lambda: "pending", lambda: 1, "pending")
+    state.change("closed")  # session ABC changes: team-a shows session XYZ now
+    assert pusher.look() == 2
+    assert "team-a" not in state.asked
