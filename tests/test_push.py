@@ -4,11 +4,15 @@ watch that never runs a page twice for one change."""
 from __future__ import annotations
 
 from collections.abc import Hashable
+from pathlib import Path
 
 import pytest
+from builders import one_day_hall
 from streamlit.testing.v1 import AppTest
 
 from dashboard.live import Pusher
+from sim.store import Store
+from sim.training import Training
 
 
 class Room:
@@ -125,3 +129,28 @@ def test_a_console_switched_to_another_session_no_longer_watches_the_first(room:
     state.change("closed")  # session ABC changes: team-a shows session XYZ now
     assert pusher.look() == 2
     assert "team-a" not in state.asked
+
+
+def test_the_trainers_status_panel_watches_what_it_shows(tmp_path: Path) -> None:
+    """Teams, submissions and the rounds' states move the panel's signature; a read does not."""
+    from dashboard.trainer_view import status_signature
+
+    service = Training(Store(f"sqlite:///{tmp_path / 'training.db'}"))
+    code = service.create_session(one_day_hall(), seed=3, replications=2, rounds_count=2)
+    seen = [status_signature(service, code)]
+
+    def moved() -> bool:
+        seen.append(status_signature(service, code))
+        return seen[-1] != seen[-2]
+
+    assert not moved()
+    service.join(code, "Owls")
+    assert moved()
+    service.open_round(code, 1)
+    assert moved()
+    service.decisions(code, 1)  # a read
+    assert not moved()
+    service.submit(code, "Owls", 1, [])
+    assert moved()
+    service.close_round(code, 1)
+    assert moved()
