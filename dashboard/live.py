@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Any
 
 import streamlit as st
 import streamlit.components.v1 as components
@@ -45,12 +46,21 @@ class _Watched:
 class Pusher:
     """One thread per server that reruns the pages whose signature changed.
 
-    `rerun(session_id, page_hash)` asks Streamlit to rerun a page and says False when that page is gone
-    (closed, or the browser session is on another page now): it is then forgotten. The thread starts
-    with the first page that is watched; `look` is one round of its work (tests call it directly)."""
+    `rerun(session_id, page_hash)` asks Streamlit to rerun a page and returns a function that says
+    whether that rerun is still to come or running, or None when the page is gone (its tab closed): it
+    is then forgotten. The pages of one change are rerun `AT_ONCE` at a time. Pages closed while nothing changes are forgotten too, every
+    `PRUNE_EVERY` looks, when `alive(session_id)` says they are gone, and so is what only they watched.
+    The thread starts with the first page that is watched; `look` is one round of its work (tests call
+    it directly)."""
 
-    def __init__(self, rerun: Callable[[str, str], bool], every: float = PUSH_EVERY) -> None:
-        self._rerun, self._every = rerun, every
+    PRUNE_EVERY = 40  # looks (10 s)
+    AT_ONCE = 2  # pages rerun at the same time by one change
+    RUN_WAIT = 1.0  # seconds a rerun counts as running at most (a slow one does not hold the others back)
+
+    def __init__(self, rerun: Callable[[str, str], Callable[[], bool] | None], every: float = PUSH_EVERY,
+                 alive: Callable[[str], bool] | None = None) -> None:
+        self._rerun, self._every, self._alive = rerun, every, alive
+        self._looks = 0
         self._watched: dict[str, _Watched] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -74,6 +84,9 @@ class Pusher:
     def look(self) -> int:
         """Ask every watched thing whether it changed, and rerun the pages that drew an older state;
         returns how many pages were asked to rerun."""
+        self._looks += 1
+        if self._alive is not None and self._looks % self.PRUNE_EVERY == 0:
+            self._prune(self._alive)
         with self._lock:
             watched = list(self._watched.items())
         asked = 0
@@ -90,20 +103,46 @@ class Pusher:
                 continue
             with self._lock:
                 pages = list(w.pages.items())
+            running: list[tuple[Callable[[], bool], float]] = []
             for session_id, (page_hash, value) in pages:
                 if value == now:
                     continue
-                alive = self._rerun(session_id, page_hash)
+                running = self._room_for_one_more(running)
+                busy = self._rerun(session_id, page_hash)
                 with self._lock:
-                    if not alive:
+                    if busy is None:
                         w.pages.pop(session_id, None)
                     elif w.pages.get(session_id, (None, None))[1] == value:
                         w.pages[session_id] = (page_hash, now)  # asked once; its rerun says what it drew
-                asked += alive
+                if busy is not None:
+                    running.append((busy, time.monotonic()))
+                    asked += 1
             with self._lock:
                 if not w.pages:
                     self._watched.pop(key, None)
         return asked
+
+    def _room_for_one_more(self, running: list[tuple[Callable[[], bool], float]]) -> list[tuple[Callable[[], bool], float]]:
+        """Wait until fewer than `AT_ONCE` of the reruns asked for are still running (a run counts for
+        `RUN_WAIT` seconds at most): a dozen pages run one after another finish sooner, on the first
+        pages much sooner, than all at once, where every run waits for the others (one interpreter
+        lock) and for the browsers drawing on the same cores."""
+        while True:
+            running = [(busy, at) for busy, at in running if busy() and time.monotonic() - at < self.RUN_WAIT]
+            if len(running) < self.AT_ONCE:
+                return running
+            time.sleep(0.01)
+
+    def _prune(self, alive: Callable[[str], bool]) -> None:
+        with self._lock:
+            pages = {session_id for w in self._watched.values() for session_id in w.pages}
+        gone = {session_id for session_id in pages if not alive(session_id)}
+        with self._lock:
+            for key, w in list(self._watched.items()):
+                for session_id in gone:
+                    w.pages.pop(session_id, None)
+                if not w.pages:
+                    del self._watched[key]
 
     def _run(self) -> None:
         while True:
@@ -114,31 +153,50 @@ class Pusher:
                 LOG.warning("the pusher's look failed", exc_info=True)
 
 
-def _streamlit_rerun(session_id: str, page_hash: str) -> bool:
-    """Ask Streamlit to rerun a browser session's page, as a change of the source file does when
-    `runOnSave` is on (its last client state, as a whole-page run). False when the session is gone
-    or shows another page now."""
-    from streamlit.proto.ClientState_pb2 import ClientState
+def _streamlit_session(session_id: str) -> Any:
+    """Streamlit's session of a browser tab (its AppSession), None when it is gone."""
     from streamlit.runtime import Runtime
 
     info = Runtime.instance()._session_mgr.get_active_session_info(session_id)
-    if info is None:
-        return False
-    session = info.session
-    state = ClientState()
-    state.CopyFrom(session._client_state)
-    if state.page_script_hash != page_hash:
-        return False
-    state.fragment_id = ""  # the whole page, even when its last run was a fragment's
-    state.is_auto_rerun = False
+    return None if info is None else info.session
+
+
+def _streamlit_alive(session_id: str) -> bool:
+    return _streamlit_session(session_id) is not None
+
+
+def _streamlit_rerun(session_id: str, page_hash: str) -> Callable[[], bool] | None:
+    """Ask Streamlit to rerun a browser session's page, as a change of the source file does when
+    `runOnSave` is on (its last client state, as a whole-page run), on the session's own event loop.
+    Returns whether that rerun is still to come or running; None when the session is gone (nothing
+    happens when it shows another page now)."""
+    from streamlit.proto.ClientState_pb2 import ClientState
+
+    session = _streamlit_session(session_id)
+    if session is None:
+        return None
+    asked = threading.Event()
+
+    def rerun() -> None:  # on the event loop, where the session's state is changed
+        try:
+            if session._client_state.page_script_hash == page_hash:
+                state = ClientState()
+                state.CopyFrom(session._client_state)
+                state.fragment_id = ""  # the whole page, even when its last run was a fragment's
+                state.is_auto_rerun = False
+                session.request_rerun(state)
+        finally:
+            asked.set()
+
     try:
-        session._event_loop.call_soon_threadsafe(session.request_rerun, state)
+        session._event_loop.call_soon_threadsafe(rerun)
     except RuntimeError:  # its event loop is closed: the server is stopping
-        return False
-    return True
+        return None
+    # its script runner exists from the request until the run is over (and nothing more is asked)
+    return lambda: not asked.is_set() or session._scriptrunner is not None
 
 
-PUSHER = Pusher(_streamlit_rerun)
+PUSHER = Pusher(_streamlit_rerun, alive=_streamlit_alive)
 
 
 def _this_page() -> tuple[str, str] | None:

@@ -3,7 +3,8 @@ watch that never runs a page twice for one change."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+import time
+from collections.abc import Callable, Hashable
 from pathlib import Path
 
 import pytest
@@ -28,11 +29,11 @@ class Room:
         self.signatures += 1
         return self.state
 
-    def rerun(self, session_id: str, page_hash: str) -> bool:
+    def rerun(self, session_id: str, page_hash: str) -> Callable[[], bool] | None:
         if session_id in self.gone:
-            return False
+            return None
         self.asked.append(session_id)
-        return True
+        return lambda: False  # run at once
 
     def change(self, state: str) -> None:
         self.state, self.stamp = state, self.stamp + 1
@@ -154,3 +155,46 @@ def test_the_trainers_status_panel_watches_what_it_shows(tmp_path: Path) -> None
     assert moved()
     service.close_round(code, 1)
     assert moved()
+
+
+def test_pages_closed_while_nothing_changes_are_forgotten_with_what_only_they_watched() -> None:
+    state = Room()
+    pusher = Pusher(state.rerun, every=3600, alive=lambda session_id: session_id not in state.gone)
+    pusher.seen("team.seen.ABC", "team-a", "team-page", state.signature, lambda: state.stamp, "open")
+    pusher.seen("projector.seen.ABC", "projector", "projector-page", state.signature, None, "open")
+    state.gone.add("team-a")
+    for _ in range(Pusher.PRUNE_EVERY):
+        pusher.look()
+    asked_for = state.signatures
+    state.stamp += 1
+    pusher.look()  # only the projector's question is asked: nobody watches the rounds any more
+    assert state.signatures == asked_for + 1
+
+
+def test_the_pages_of_one_change_are_rerun_two_at_a_time() -> None:
+    """All at once, a dozen page runs wait for each other (one interpreter lock) and for the browsers
+    on the same cores; one after another, the first pages are drawn at once."""
+    state = Room()
+    running: list[str] = []
+    most = [0]
+
+    def rerun(session_id: str, page_hash: str) -> Callable[[], bool]:
+        running.append(session_id)
+        most[0] = max(most[0], len(running))
+        until = time.monotonic() + 0.05
+
+        def busy() -> bool:
+            if time.monotonic() < until:
+                return True
+            if session_id in running:
+                running.remove(session_id)
+            return False
+
+        return busy
+
+    pusher = Pusher(rerun, every=3600)
+    for n in range(6):
+        pusher.seen("team.seen.ABC", f"team-{n}", "team-page", state.signature, lambda: state.stamp, "open")
+    state.change("closed")
+    assert pusher.look() == 6
+    assert most[0] == Pusher.AT_ONCE
