@@ -4,7 +4,9 @@ nothing and see a change at once.
 A page draws its content once and `watch`es a signature of the session (what it shows). One thread
 of the server (`Pusher`) looks at the change counters of the watched sessions four times a second
 (one cached query each, for every page at once) and, when a page's signature moved, asks Streamlit
-to rerun that page: the server pushes, the browsers do not have to poll. A small fragment on each
+to rerun that page (two pages at a time): the server pushes, the browsers do not have to poll. This
+leans on Streamlit's own session objects (as its `runOnSave` does); where they are not there, pages
+simply poll. A small fragment on each
 page still asks the same question now and then (every `BACKSTOP_EVERY` seconds; every `every`
 seconds where the server cannot push, as under AppTest), so a page never misses a change. Nothing is
 redrawn in between, so nothing flashes grey on a projector. The countdown ticks in the browser (a few
