@@ -43,15 +43,16 @@ def team_address(code: str) -> str:
     return f"{base}/team?code={code}"
 
 
-STAMP_TTL = 0.5  # seconds a session's change counter is reused by every page polling it
+STAMP_TTL = 0.2  # seconds a session's change counter is reused by every page and the pusher (live.PUSH_EVERY)
 _stamps: dict[tuple[int, str], tuple[float, int]] = {}
 _stamps_lock = threading.Lock()
 
 
 def session_stamp(service: Training, code: str) -> int:
     """The session's change counter (one indexed SELECT), read at most once per `STAMP_TTL` seconds
-    for all the pages of this server: a dozen pages polling cost about one query a second, and a
-    change is seen at most `STAMP_TTL` later (never missed: the counter only grows)."""
+    for all the pages of this server and its pusher (`live.Pusher`, four looks a second): a dozen
+    pages cost a few queries a second, and a change is seen at most `STAMP_TTL` later (never missed:
+    the counter only grows)."""
     key, now = (id(service), code), time.monotonic()
     with _stamps_lock:
         found = _stamps.get(key)

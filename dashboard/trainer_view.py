@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import streamlit as st
@@ -16,8 +16,9 @@ from sim.training import Training, TrainingError
 from . import charts, pdca_view
 from .events_view import round_events_brief
 from .gemba_round_view import walk_column
-from .live import countdown
+from .live import countdown, watch
 from .results_view import PLOT_CONFIG
+from .room import session_stamp
 from .widgets import MAIN_KPIS, fmt, kpi_name, plain
 
 # characters every font in the room has (no emoji: a projector's browser may show a box)
@@ -28,20 +29,29 @@ def status_text(status: str, lang: str) -> str:
     return f"{STATUS_ICONS.get(status, '')} {t('round.status_' + status, lang)}"
 
 
-@st.fragment(run_every=2)
+def status_signature(service: Training, code: str) -> Hashable:
+    """What the status panel shows: the rounds' states, the teams, who has submitted in the round in
+    play, and a computation's progress (which is not a change of the session's counter)."""
+    rounds = service.rounds(code)
+    current = service.current_round(code)
+    return (tuple((r.number, r.status, r.revealed, r.error) for r in rounds),
+            tuple(tm.name for tm in service.teams(code)),
+            tuple(sorted(d.team for d in service.decisions(code, current.number))) if current else (),
+            service.round_progress(code, current.number) if current and current.status == "closing" else None)
+
+
 def live_status(service: Training, code: str, lang: str) -> None:
     """Teams, who has submitted in the round in play, and the round's state and progress.
 
-    Only this panel redraws itself every 2 seconds (a fragment); the whole console reruns only when a
-    round changes state, so a team joining or submitting never redraws the trainer's buttons under
-    a click."""
-    rounds = service.rounds(code)
-    states = tuple((r.number, r.status, r.revealed, r.error) for r in rounds)
-    seen = st.session_state.get(f"trainer.states.{code}")
-    st.session_state[f"trainer.states.{code}"] = states
-    if seen is not None and seen != states:
-        st.rerun(scope="app")
-    current = service.current_round(code)
+    Drawn once; the console reruns only when something the panel shows changed (the server pushes the
+    rerun, see `live.watch`), so nothing flashes grey every few seconds. The trainer's buttons act in
+    their callbacks, so a rerun at the moment of a click cannot swallow it. While a round is being
+    computed its progress is watched too (it does not move the session's change counter)."""
+    before = service.current_round(code)
+    computing = before is not None and before.status == "closing"
+    watch(f"trainer.status.{code}", lambda: status_signature(service, code),
+          stamp=None if computing else (lambda: session_stamp(service, code)))
+    current = service.current_round(code)  # read after the watch: a change in between reruns the page
     teams = service.teams(code)
     submitted = {d.team for d in service.decisions(code, current.number)} if current else set()
     c1, c2 = st.columns([2, 3])
