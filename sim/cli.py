@@ -114,8 +114,9 @@ def _load(path: str, days: int | None = None) -> Scenario:
     return parse_scenario(drop_events_after(data, days), file=path, check_tools=False)
 
 
-def _with_events(scenario: Scenario, text: str, path: str) -> Scenario:
-    """`scenario` with the events named in `--with-events` switched on (an unknown id is a CLI error)."""
+def _with_events(scenario: Scenario, text: str, path: str, lang: str) -> Scenario:
+    """`scenario` with the events named in `--with-events` switched on (an unknown id is a CLI error,
+    said in the run's language)."""
     ids = [e.strip() for e in text.split(",") if e.strip()]
     if not ids:
         return scenario
@@ -125,9 +126,9 @@ def _with_events(scenario: Scenario, text: str, path: str) -> Scenario:
         whole = load_scenario(path)  # an event `--days` left out is not an unknown one: say so
         late = [e for e in ids if e not in scenario.events and e in whole.events]
         if late:
-            raise CliError(*(f"{path}: --with-events: {t('events.cli_after', 'en', event=e, days=scenario.calendar.days)}"
+            raise CliError(*(f"{path}: --with-events: {t('events.cli_after', lang, event=e, days=scenario.calendar.days)}"
                              for e in late)) from None
-        raise CliError(*(f"{path}: --with-events: {p.message}" for p in error.problems)) from None
+        raise CliError(*(f"{path}: --with-events: {p.say(lang)}" for p in error.problems)) from None
 
 
 def _tool_list(scenario: Scenario, text: str, path: str, option: str) -> list[str]:
@@ -340,7 +341,7 @@ def _cmd_tools(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    as_is = _with_events(_load(args.scenario, args.days), args.with_events, args.scenario)
+    as_is = _with_events(_load(args.scenario, args.days), args.with_events, args.scenario, args.lang)
     tools = _tool_list(as_is, args.tools, args.scenario, "--tools")
     study = Study(as_is, tools, seed=args.seed, replications=args.replications)
     done = study.run(executor=args.executor, workers=args.workers, progress=_progress(sys.stderr))
@@ -366,11 +367,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    as_is = _with_events(_load(args.scenario, args.days), args.with_events, args.scenario)
+    as_is = _with_events(_load(args.scenario, args.days), args.with_events, args.scenario, args.lang)
     base_tools = _tool_list(as_is, args.baseline_tools, args.scenario, "--baseline-tools")
     other = None
     if args.variant:
-        other = _with_events(_load(args.variant, args.days), args.with_events, args.variant)
+        other = _with_events(_load(args.variant, args.days), args.with_events, args.variant, args.lang)
         var_tools = _tool_list(other, args.tools, args.variant, "--tools")
     elif args.tools:
         var_tools = _tool_list(as_is, args.tools, args.scenario, "--tools")

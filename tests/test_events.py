@@ -414,13 +414,17 @@ def test_the_command_line_switches_events_on(tmp_path: Path, capsys: pytest.Capt
     assert cli_main(["run", str(path), "-r", "2", "--workers", "1", "--lang", "en", "--with-events", "class_visit"]) == 0
     out = capsys.readouterr().out
     assert "events switched on: class_visit" in out
-    assert cli_main(["run", str(path), "-r", "2", "--workers", "1", "--with-events", "clas"]) == 2
+    assert cli_main(["run", str(path), "-r", "2", "--workers", "1", "--lang", "en", "--with-events", "clas"]) == 2
     assert "--with-events: unknown event 'clas'; known: class_visit, exams, sick" in capsys.readouterr().err
+    assert cli_main(["run", str(path), "-r", "2", "--workers", "1", "--lang", "ru", "--with-events", "clas"]) == 2
+    assert "--with-events: в сценарии нет события «clas»" in capsys.readouterr().err
     # a shorter run leaves out the events after its last day (the file stays valid) and says so when asked for one
     assert cli_main(["run", str(path), "-r", "2", "--workers", "1", "--days", "1"]) == 0
     capsys.readouterr()
-    assert cli_main(["run", str(path), "-r", "2", "--workers", "1", "--days", "1", "--with-events", "sick"]) == 2
+    assert cli_main(["run", str(path), "-r", "2", "--workers", "1", "--days", "1", "--lang", "en", "--with-events", "sick"]) == 2
     assert "--with-events: event 'sick' happens after the last day of this run (--days 1)" in capsys.readouterr().err
+    assert cli_main(["run", str(path), "-r", "2", "--workers", "1", "--days", "1", "--lang", "ru", "--with-events", "sick"]) == 2
+    assert "--with-events: событие «sick» наступает после последнего дня этого прогона (--days 1)" in capsys.readouterr().err
 
 
 def test_a_shortened_run_leaves_out_the_events_after_its_last_day() -> None:
