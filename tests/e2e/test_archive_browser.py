@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from builders import E2E_PASSCODE as PASSCODE
 from builders import local_runner, one_day_hall
 from playwright.sync_api import Page, expect
+from trainer_steps import sign_in
 
 from sim.store import Store
 from sim.training import Training, Worker
@@ -53,12 +53,7 @@ def test_a_40_team_session_exported_imports_again_through_the_trainer_page(page:
     archive, title = _exported_session(tmp_path)
 
     page.set_default_timeout(90_000)
-    page.goto(f"{app_url}/trainer")
-    page.get_by_text("English", exact=True).click()
-    page.get_by_label("Your name").fill("Anna")
-    page.get_by_label("Trainer passcode").fill(PASSCODE)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("Signed in as Anna.")).to_be_visible()
+    sign_in(page, app_url)
 
     page.get_by_text("Import a session archive", exact=True).click()
     page.locator("input[type='file']").set_input_files(str(archive))

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from builders import E2E_PASSCODE as PASSCODE
 from playwright.sync_api import Browser, Locator, Page, expect
+from trainer_steps import create_session, sign_in
 
 expect.set_options(timeout=90_000)
 
@@ -39,22 +39,8 @@ def plays(plot: Locator, page: Page) -> None:
 
 def test_a_team_plays_the_floor_in_a_gemba_round(page: Page, browser: Browser, app_url: str) -> None:
     page.set_default_timeout(60_000)
-    page.goto(f"{app_url}/trainer")
-    page.get_by_text("English", exact=True).click()
-    page.get_by_label("Your name").fill("Anna")
-    page.get_by_label("Trainer passcode").fill(PASSCODE)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("Signed in as Anna.")).to_be_visible()
-    try:
-        expect(page.get_by_role("spinbutton", name="Replications (runs)")).to_be_visible(timeout=10_000)
-    except AssertionError:  # other sessions exist on this server: the form is folded
-        page.get_by_text("New session", exact=True).click()
-    page.get_by_role("spinbutton", name="Replications (runs)").fill("2")
-    page.get_by_role("spinbutton", name="Rounds").fill("1")
-    page.get_by_role("button", name="Create the session").click()
-    heading = page.get_by_role("heading", name=re.compile(r"Code for the teams: [A-Z0-9]{6}"))
-    expect(heading).to_be_visible()
-    code = re.search(r"[A-Z0-9]{6}$", heading.inner_text().strip()).group(0)
+    sign_in(page, app_url)
+    code = create_session(page, replications=2, rounds=1)
     page.get_by_role("button", name="Open the round").first.click()
     expect(page.get_by_role("button", name="Close the round")).to_be_visible()
 

@@ -4,13 +4,12 @@ server rather than found by the pages' own (15-second) polls."""
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 
 import pytest
-from builders import E2E_PASSCODE as PASSCODE
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from trainer_steps import create_session, sign_in
 
 from dashboard.live import BACKSTOP_EVERY
 
@@ -49,23 +48,8 @@ def _page(browser: Browser) -> Page:
 
 def _trainer_with_a_session(browser: Browser, app_url: str) -> tuple[Page, str]:
     trainer = _page(browser)
-    trainer.goto(f"{app_url}/trainer?lang=en")
-    trainer.get_by_text("English", exact=True).click()
-    trainer.get_by_label("Your name").fill("Anna")
-    trainer.get_by_label("Trainer passcode").fill(PASSCODE)
-    trainer.get_by_role("button", name="Sign in").click()
-    expect(trainer.get_by_text("Signed in as Anna.")).to_be_visible()
-    try:
-        expect(trainer.get_by_role("spinbutton", name="Replications (runs)")).to_be_visible(timeout=10_000)
-    except AssertionError:  # other sessions exist on this server: the form is folded
-        trainer.get_by_text("New session", exact=True).click()
-    trainer.get_by_role("spinbutton", name="Replications (runs)").fill("2")
-    trainer.get_by_role("spinbutton", name="Rounds").fill("2")
-    heading = trainer.get_by_role("heading", name=re.compile(r"Code for the teams: [A-Z0-9]{6}"))
-    before = heading.inner_text().strip() if heading.count() else ""  # another test's session, shown first
-    trainer.get_by_role("button", name="Create the session").click()
-    expect(heading).not_to_have_text(before) if before else expect(heading).to_be_visible()
-    code = re.search(r"[A-Z0-9]{6}$", heading.inner_text().strip()).group(0)
+    sign_in(trainer, app_url, "?lang=en")
+    code = create_session(trainer, replications=2, rounds=2)
     expect(trainer.get_by_text("No team has joined yet.")).to_be_visible()
     return trainer, code
 

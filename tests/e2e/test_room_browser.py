@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from builders import E2E_PASSCODE as PASSCODE
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from trainer_steps import create_session, sign_in
 
 expect.set_options(timeout=90_000)
 SHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -87,22 +87,8 @@ def _submit(team: Page) -> None:
 def test_a_room_of_six_teams(browser: Browser, app_url: str) -> None:
     trainer = _context(browser, **DESKTOP).new_page()
     trainer.set_default_timeout(90_000)
-    trainer.goto(f"{app_url}/trainer")
-    _english(trainer)
-    trainer.get_by_label("Your name").fill("Anna")
-    trainer.get_by_label("Trainer passcode").fill(PASSCODE)
-    trainer.get_by_role("button", name="Sign in").click()
-    expect(trainer.get_by_text("Signed in as Anna.")).to_be_visible()
-    try:
-        expect(trainer.get_by_role("spinbutton", name="Replications (runs)")).to_be_visible(timeout=10_000)
-    except AssertionError:  # other sessions exist on this server: the form is folded
-        trainer.get_by_text("New session", exact=True).click()
-    trainer.get_by_role("spinbutton", name="Replications (runs)").fill("2")
-    trainer.get_by_role("spinbutton", name="Rounds").fill("2")
-    trainer.get_by_role("button", name="Create the session").click()
-    heading = trainer.get_by_role("heading", name=re.compile(r"Code for the teams: [A-Z0-9]{6}"))
-    expect(heading).to_be_visible()
-    code = re.search(r"[A-Z0-9]{6}$", heading.inner_text().strip()).group(0)
+    sign_in(trainer, app_url)
+    code = create_session(trainer, replications=2, rounds=2)
 
     projector = _context(browser, viewport={"width": 1920, "height": 1080}).new_page()
     projector.goto(f"{app_url}/projector?code={code}&lang=en")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from builders import E2E_PASSCODE as PASSCODE
 from playwright.sync_api import Browser, Page, expect
+from trainer_steps import create_session, sign_in
 
 expect.set_options(timeout=90_000)
 
@@ -28,23 +28,8 @@ def _join(browser: Browser, app_url: str, code: str, name: str) -> Page:
 
 def test_a_session_with_two_teams(page: Page, browser: Browser, app_url: str, tmp_path: Path) -> None:
     page.set_default_timeout(60_000)
-    page.goto(f"{app_url}/trainer")
-    page.get_by_text("English", exact=True).click()
-    page.get_by_label("Your name").fill("Anna")
-    page.get_by_label("Trainer passcode").fill(PASSCODE)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("Signed in as Anna.")).to_be_visible()
-
-    try:
-        expect(page.get_by_role("spinbutton", name="Replications (runs)")).to_be_visible(timeout=10_000)
-    except AssertionError:  # other sessions exist on this server: the form is folded
-        page.get_by_text("New session", exact=True).click()
-    page.get_by_role("spinbutton", name="Replications (runs)").fill("3")
-    page.get_by_role("spinbutton", name="Rounds").fill("2")
-    page.get_by_role("button", name="Create the session").click()
-    heading = page.get_by_role("heading", name=re.compile(r"Code for the teams: [A-Z0-9]{6}"))
-    expect(heading).to_be_visible()
-    code = re.search(r"[A-Z0-9]{6}$", heading.inner_text().strip()).group(0)
+    sign_in(page, app_url)
+    code = create_session(page, replications=3, rounds=2)
 
     owls = _join(browser, app_url, code, "Owls")
     hedgehogs = _join(browser, app_url, code, "Hedgehogs")
