@@ -3,15 +3,16 @@
 Four parts, each the mean of its figures' relative changes against the baseline:
 - service: wait_mean, wait_p90, time_in_library_mean, left_unserved_share (readers lost are
   service lost, whoever they are);
-- accessibility: served_within_15_worst_group, wait_p90_worst_group, wait_p90_access_groups. Not equity_p90_ratio (the worst group's p90 over everyone's): when a tool
-  shortens every group's wait, everyone's p90 can fall faster than the worst group's and the
-  ratio rises, so the part would call an improvement for every group a loss. The worst group's
-  figures in minutes fall only when the worst-off really gain; the groups the scenario marks as
-  having access needs (readers with disabilities, seniors) are looked after by name, so a tool
-  made for them (a priority lane) is rewarded when it helps them, and the others' losses show in
-  the worst group's figures and in the service part. Not wait_p90_group_gap: a tool that serves the groups with access needs
-  first widens the gap by making them the best-off, which is the point of it; the gap is still
-  reported;
+- accessibility: served_within_15_worst_group, wait_p90_worst_group, wait_p90_access_groups.
+  Not equity_p90_ratio (the worst group's p90 over everyone's): when a tool shortens every
+  group's wait, everyone's p90 can fall faster than the worst group's and the ratio rises, so the
+  part would call an improvement for every group a loss. The worst group's figures in minutes
+  fall only when the worst-off really gain; the groups the scenario marks as having access needs
+  (readers with disabilities, seniors) are looked after by name, so a tool made for them (a
+  priority lane) is rewarded when it helps them, and the others' losses show in the worst group's
+  figures and in the service part. Not wait_p90_group_gap: a tool that serves the groups with
+  access needs first widens the gap by making them the best-off, which is the point of it; the gap
+  is still reported;
 - efficiency: pce, first_pass_yield, books_not_found_share, stack_order_lead_time_mean,
   reshelve_lead_time_mean, acquisitions_lead_time_days, acquisitions_requested_lead_time_days
   (overproduction: the items readers asked for, behind the ones nobody did), backoffice_wip_mean

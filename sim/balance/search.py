@@ -363,7 +363,7 @@ def _game_warnings(runs: _Runs, scenario: Scenario, offered: list[str], in_a_bes
         if tid not in in_a_best:
             out.append(BalanceWarning("tool_never_pays", None, {"tool": tid}))
     for tid in ordered(scenario, offered):
-        pairs = [_paired(scores[k], scores[without]) for scores in (sc for _, sc in runs.by_events.values())
+        pairs = [_paired(scores[k], scores[without]) for _, scores in runs.by_events.values()
                  for k in scores if tid in k and (without := tuple(x for x in k if x != tid)) in scores]
         if len(pairs) >= 2 and not any(_clearly_worse(d) for d in pairs) and any(_clearly_better(d) for d in pairs):
             out.append(BalanceWarning("tool_never_worse", None, {"tool": tid, "pairs": len(pairs)}))
