@@ -56,6 +56,8 @@ def decision_form(service: Training, info: SessionInfo, code: str, name: str, nu
     over = False
     new: list[str] = []
     if offered:
+        for tid in offered:
+            _prefill(f"team.{code}.{number}.{tid}", bool(mine and tid in mine.new_tools))
         new = tool_picker(scenario, lang, key_prefix=f"team.{code}.{number}", offered=offered)
         over = tool_price(scenario, new) > round_budget(scenario, number)
         line = t("team.budget", lang, used=price_text(scenario, new, lang), budget=budget_text(scenario, number, lang))

@@ -11,6 +11,7 @@ from builders import app_environment, local_runner, one_day_hall
 from streamlit.testing.v1 import AppTest
 
 from dashboard.widgets import plain
+from sim.i18n import t
 from sim.store import Store
 from sim.training import Training, TrainingError, Worker
 
@@ -160,6 +161,34 @@ def test_notes_come_back_after_a_reload(app_env: str) -> None:
     fresh = page("team", team=(code, "Owls"))  # a new browser session of the same team
     assert fresh.text_area(key=f"team.wastes.{code}.1").value == "queues at 18:00"
     assert fresh.text_area(key=f"team.countermeasure.{code}.1").value == "to see first"
+
+
+def test_a_cards_interval_in_days_ends_without_a_double_full_stop() -> None:
+    from dashboard.widgets import fmt
+
+    for lang in ("ru", "en"):
+        line = t("card.ci", lang, low=fmt("acquisitions_lead_time_days", 3.2, lang),
+                 high=fmt("acquisitions_lead_time_days", 4.12, lang))
+        assert "4" in line and not line.endswith(".."), line
+
+
+def test_chosen_tools_come_back_ticked_after_a_reload(app_env: str) -> None:
+    """A reload kept the team and its notes but unticked its tools: submitting again would have sent none."""
+    service = Training(Store(app_env))
+    code = service.create_session(one_day_hall(), seed=3, replications=2, rounds_count=2)
+    service.join(code, "Owls")
+    service.open_round(code, 1)
+    service.submit(code, "Owls", 1, [])
+    service.close_round(code, 1)
+    Worker(service, runner).run_once()
+    service.reveal(code, 1)
+    service.open_round(code, 2)
+    chosen, other = one_day_hall().rounds[1].offer[:2]
+    service.submit(code, "Owls", 2, [chosen], {"problem": "the 18:00 queue"})
+    fresh = page("team", team=(code, "Owls"))  # a new browser session of the same team
+    assert fresh.checkbox(key=f"team.{code}.2.{chosen}").value is True
+    assert fresh.checkbox(key=f"team.{code}.2.{other}").value is False
+    assert fresh.text_area(key=f"team.problem.{code}.2").value == "the 18:00 queue"
 
 
 def test_from_round_3_the_cards_say_they_compare_with_the_previous_round(app_env: str) -> None:
