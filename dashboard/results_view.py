@@ -96,8 +96,7 @@ def show_results(scenario: Scenario, variant_scenario: Scenario, baseline: Resul
             st.markdown(t("results.as_is", lang))
         st.caption(t("results.how_to_read", lang, runs=counted("compare.replications", variant.replications, lang),
                      seed=variant.seed))
-    kpi_cards(variant.kpis, comparison.kpis if comparison else None, lang, against=against_text,
-              columns=1 if phone else 4)
+    kpi_cards(variant.kpis, comparison.kpis if comparison else None, lang, against=against_text)
     view = _Tabs(scenario, variant_scenario, baseline if against else None, variant, comparison, names, ident, lang,
                  key, phone, downloads)
     if lazy:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from html import escape
 
 import streamlit as st
 
@@ -92,35 +93,56 @@ def compact() -> bool:
     return any(mark in agent for mark in ("Mobi", "iPhone", "Android"))
 
 
-def kpi_cards(kpis: dict[str, Estimate], diffs: dict[str, Difference] | None, lang_: str,
-              ids: Iterable[str] = MAIN_KPIS, columns: int = 4, against: str | None = None) -> None:
-    """A card per figure: the value, the change against the baseline with its CI, and the verdict.
+CARDS_CSS = """<style>
+.llt-cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:.75rem;margin:.5rem 0 1rem}
+.llt-card{border:1px solid rgba(49,51,63,.2);border-radius:.5rem;padding:.75rem 1rem;line-height:1.35}
+.llt-card .llt-name{font-weight:600}
+.llt-card .llt-value{font-size:1.6rem;font-weight:600;margin:.35rem 0}
+.llt-card .llt-diff{color:#555}
+.llt-card .llt-better{color:#1c5fd4}
+.llt-card .llt-worse{color:#b4490b}
+.llt-card .llt-ci{color:rgba(49,51,63,.65);font-size:.85rem;margin-top:.3rem}
+</style>"""
 
-    Cards are plain Markdown in a bordered container, so long Russian names wrap instead of being
-    cut; the verdict is said in words and with an arrow, never by colour alone.
-    """
-    shown = [k for k in ids if k in kpis and kpis[k].mean is not None]
-    cols = st.columns(columns)
-    for i, kpi_id in enumerate(shown):
-        estimate = kpis[kpi_id]
-        with cols[i % columns], st.container(border=True, key=f"card.{kpi_id}"):
-            st.markdown(f"**{kpi_name(kpi_id, lang_)}**")
-            st.markdown(f"### {fmt(kpi_id, estimate.mean, lang_)}")
-            d = diffs.get(kpi_id) if diffs else None
-            if d is not None and d.diff is not None:
-                arrow = "▲" if d.diff > 0 else "▼" if d.diff < 0 else "="
-                colour = {"better": "blue", "worse": "orange"}.get(d.verdict, "gray")
-                st.markdown(f":{colour}[{arrow} {fmt(kpi_id, d.diff, lang_, signed=True)} · "
-                            f"**{verdict_text(d.verdict, lang_)}**]")
-                if d.ci95:
-                    st.caption(t("card.diff_ci", lang_, low=fmt(kpi_id, d.ci95[0], lang_, signed=True),
-                                 high=fmt(kpi_id, d.ci95[1], lang_, signed=True),
-                                 against=against or t("compare.against_as_is", lang_)))
-            elif estimate.ci95:
-                st.caption(t("card.ci", lang_, low=fmt(kpi_id, estimate.ci95[0], lang_),
-                             high=fmt(kpi_id, estimate.ci95[1], lang_)))
-            else:
-                st.caption(t("card.no_ci", lang_))
+
+def kpi_cards_html(kpis: dict[str, Estimate], diffs: dict[str, Difference] | None, lang_: str,
+                   ids: Iterable[str] = MAIN_KPIS, against: str | None = None) -> str:
+    """The cards as one HTML block: the value, the change against the baseline with its CI, and the
+    verdict (in words and with an arrow, never by colour alone). Each card is `<div class="llt-card"
+    data-kpi="ID">`; the grid wraps to one column on a phone."""
+    cards = []
+    for kpi_id in ids:
+        estimate = kpis.get(kpi_id)
+        if estimate is None or estimate.mean is None:
+            continue
+        lines = [f'<div class="llt-name">{escape(kpi_name(kpi_id, lang_))}</div>',
+                 f'<div class="llt-value">{escape(fmt(kpi_id, estimate.mean, lang_))}</div>']
+        d = diffs.get(kpi_id) if diffs else None
+        if d is not None and d.diff is not None:
+            arrow = "▲" if d.diff > 0 else "▼" if d.diff < 0 else "="
+            tone = {"better": " llt-better", "worse": " llt-worse"}.get(d.verdict, "")
+            lines.append(f'<div class="llt-diff{tone}">{arrow} {escape(fmt(kpi_id, d.diff, lang_, signed=True))} · '
+                         f'<b>{escape(verdict_text(d.verdict, lang_))}</b></div>')
+            if d.ci95:
+                lines.append('<div class="llt-ci">' + escape(t(
+                    "card.diff_ci", lang_, low=fmt(kpi_id, d.ci95[0], lang_, signed=True),
+                    high=fmt(kpi_id, d.ci95[1], lang_, signed=True),
+                    against=against or t("compare.against_as_is", lang_))) + "</div>")
+        elif estimate.ci95:
+            lines.append('<div class="llt-ci">' + escape(t("card.ci", lang_, low=fmt(kpi_id, estimate.ci95[0], lang_),
+                                                            high=fmt(kpi_id, estimate.ci95[1], lang_))) + "</div>")
+        else:
+            lines.append(f'<div class="llt-ci">{escape(t("card.no_ci", lang_))}</div>')
+        cards.append(f'<div class="llt-card" data-kpi="{kpi_id}">' + "".join(lines) + "</div>")
+    return CARDS_CSS + '<div class="llt-cards">' + "".join(cards) + "</div>"
+
+
+def kpi_cards(kpis: dict[str, Estimate], diffs: dict[str, Difference] | None, lang_: str,
+              ids: Iterable[str] = MAIN_KPIS, against: str | None = None) -> None:
+    """A card per figure (`kpi_cards_html`), drawn as one element: a results page has some 25 cards,
+    and one HTML block costs the browser a fraction of a hundred Markdown elements when a round is
+    revealed to a room of pages at once."""
+    st.html(kpi_cards_html(kpis, diffs, lang_, ids, against))
 
 
 def tool_picker(scenario: Scenario, lang_: str, key_prefix: str, offered: Iterable[str] | None = None,

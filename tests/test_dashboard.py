@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pytest
 import streamlit as st
+from cards import cards
 from streamlit.errors import StreamlitAPIException
 from streamlit.testing.v1 import AppTest
 
@@ -97,19 +98,13 @@ def walk(node: Any) -> Iterator[Any]:
             yield from walk(child)
 
 
-def card(at: AppTest, kpi_id: str) -> list[str]:
-    """The Markdown lines of the KPI card of `kpi_id` (a keyed, bordered container)."""
-    found = [b for b in walk(at.main) if getattr(b, "type", None) == "flex_container" and b.proto is not None
-             and b.proto.id.endswith(f"-card.{kpi_id}")]
-    assert len(found) == 1, kpi_id
-    assert found[0].proto.flex_container.border
-    return [el.value for el in walk(found[0]) if getattr(el, "type", None) == "markdown"]
+def card(at: AppTest, kpi_id: str) -> dict[str, str]:
+    """The KPI card of `kpi_id`: its name, value, change with verdict and interval, as plain text."""
+    return cards(at)[kpi_id]
 
 
 def shown_cards(at: AppTest) -> list[str]:
-    ids = [b.proto.id.rsplit("-card.", 1)[1] for b in walk(at.main)
-           if getattr(b, "type", None) == "flex_container" and b.proto is not None and "-card." in b.proto.id]
-    return ids
+    return list(cards(at))
 
 
 def charts(at: AppTest) -> dict[str, dict]:
@@ -237,9 +232,9 @@ def test_kpi_cards_show_what_run_experiment_gives(ran, expected):
     assert sorted(shown_cards(ran)) == sorted(wanted)
     assert len(wanted) >= 10
     for kpi_id in wanted:
-        lines = card(ran, kpi_id)
-        assert lines[0] == f"**{KPIS[kpi_id].ru}**"
-        assert lines[1] == f"### {fmt(kpi_id, variant.kpis[kpi_id].mean, 'ru')}"
+        shown = card(ran, kpi_id)
+        assert shown["name"] == KPIS[kpi_id].ru
+        assert shown["value"] == fmt(kpi_id, variant.kpis[kpi_id].mean, "ru")
 
 
 def test_kpi_cards_give_the_change_and_the_verdict(ran, expected):
@@ -247,11 +242,14 @@ def test_kpi_cards_give_the_change_and_the_verdict(ran, expected):
     verdicts = set()
     for kpi_id in shown_cards(ran):
         d = comparison.kpis[kpi_id]
-        lines = card(ran, kpi_id)
-        assert len(lines) == 3, lines
+        shown = card(ran, kpi_id)
         arrow = "▲" if d.diff > 0 else "▼" if d.diff < 0 else "="
         change = fmt(kpi_id, d.diff, "ru", signed=True)
-        assert lines[2].endswith(f"[{arrow} {change} · **{t(f'verdict.{d.verdict}', 'ru')}**]"), (kpi_id, lines[2])
+        assert shown["diff"] == f"{arrow} {change} · {t(f'verdict.{d.verdict}', 'ru')}", (kpi_id, shown)
+        if d.ci95:
+            assert shown["ci"] == t("card.diff_ci", "ru", low=fmt(kpi_id, d.ci95[0], "ru", signed=True),
+                                    high=fmt(kpi_id, d.ci95[1], "ru", signed=True),
+                                    against=t("compare.against_as_is", "ru")), shown
         verdicts.add(d.verdict)
     assert verdicts  # a verdict in words on every card
     assert t("results.with_tools", "ru", tools=pick(expected["scenario"].tools[TOOL].name, "ru"),
@@ -367,8 +365,8 @@ def test_switching_to_english_changes_every_label(env, expected):
     tabs = ["waiting", "day", "staff", "left", "vsm", "groups", "data"]
     assert [tab.label for tab in at.tabs] == [t(f"tab.{x}", "en") for x in tabs]
     for kpi_id in shown_cards(at):
-        assert card(at, kpi_id)[0] == f"**{KPIS[kpi_id].en}**"
-        assert card(at, kpi_id)[1] == f"### {fmt(kpi_id, expected['variant'].kpis[kpi_id].mean, 'en')}"
+        assert card(at, kpi_id)["name"] == KPIS[kpi_id].en
+        assert card(at, kpi_id)["value"] == fmt(kpi_id, expected["variant"].kpis[kpi_id].mean, "en")
     assert t("chart.score_title", "en") in charts(at)
     subheaders = [s.value for s in at.subheader]
     assert t("sandbox.results", "en", title=pick(expected["scenario"].title, "en")) in subheaders

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from builders import app_environment, local_runner, one_day_hall
+from cards import cards
 from streamlit.testing.v1 import AppTest
 
 from dashboard.widgets import plain
@@ -144,7 +145,7 @@ def test_round_1_shows_the_library_as_it_is_on_the_team_page(app_env: str) -> No
     assert len(charts) == 2  # the score and the open tab (the waiting): other tabs are drawn when opened
     assert [tab.label for tab in team.tabs] == ["Waiting by group", "The day hour by hour", "Staff utilisation",
                                                 "Left unserved", "Value-stream map", "Reader groups"]
-    assert any(m.value.startswith("**Mean waiting time**") for m in team.markdown)
+    assert next(iter(cards(team).values()))["name"] == "Mean waiting time"
     team.session_state["team.as_is.tabs.en"] = "Value-stream map"  # the team opens the value-stream map
     team.run()
     assert [json.loads(c.proto.spec)["data"][0]["type"] for c in team.get("plotly_chart")][1:] != \
@@ -204,7 +205,7 @@ def test_from_round_3_the_cards_say_they_compare_with_the_previous_round(app_env
         Worker(service, runner).run_once()
         service.reveal(code, n)
     team = page("team", team=(code, "Owls"))
-    captions = [c.value for c in team.caption]
+    captions = [c.value for c in team.caption] + [c.get("ci", "") for c in cards(team).values()]
     assert any("against your round 2" in c for c in captions), captions
     assert not any("Difference against the library as it is" in c for c in captions)
     legend = [tr["name"] for tr in json.loads(team.get("plotly_chart")[1].proto.spec)["data"]]
