@@ -84,7 +84,11 @@ class BackOffice:
                 upstream = sum(len(b[0]) + len(b[1]) for b in self.buffers[:k]) + sum(self.in_process[:k])
                 take = min(size, waiting)
                 if take < size and upstream > 0:
-                    continue  # wait for a full batch while more is coming
+                    if not (acq.requested_first and buf[0]):
+                        continue  # wait for a full batch while more is coming
+                    # requested items first: a reader's request pulls the requested items through at
+                    # once, as a small batch of their own (the reader's signal starts the work)
+                    take = min(len(buf[0]), size)
                 limit = acq.route[k + 1].wip_limit if k + 1 < n else None
                 if limit is not None:
                     nxt = self.buffers[k + 1]
