@@ -25,8 +25,11 @@ from .widgets import MAIN_KPIS, fmt, kpi_name, plain
 STATUS_ICONS = {"pending": "○", "open": "▶", "closing": "◔", "closed": "■"}
 
 
-def status_text(status: str, lang: str) -> str:
-    return f"{STATUS_ICONS.get(status, '')} {t('round.status_' + status, lang)}"
+def status_text(status: str, lang: str, revealed: bool = False) -> str:
+    """A round's state in words, as the console and the Team page both say it ("closed · results
+    shown" once revealed)."""
+    text = f"{STATUS_ICONS.get(status, '')} {t('round.status_' + status, lang)}"
+    return text + (f" · {t('round.revealed', lang)}" if revealed else "")
 
 
 def status_signature(service: Training, code: str) -> Hashable:
@@ -110,8 +113,7 @@ def round_controls(service: Training, code: str, lang: str, actor: str) -> None:
         key = f"{code}.{r.number}"
         with st.container(border=True):
             c1, c2 = st.columns([3, 2])
-            c1.markdown(f"**{pick(plan.title, lang)}** · {status_text(r.status, lang)}"
-                        + (f" · {t('round.revealed', lang)}" if r.revealed else ""))
+            c1.markdown(f"**{pick(plan.title, lang)}** · {status_text(r.status, lang, r.revealed)}")
             c1.caption(pick(plan.brief, lang))
             round_events_brief(info.scenario, r.number, lang, sources=True, where=c1)
             if r.status == "pending":

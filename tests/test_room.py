@@ -350,3 +350,18 @@ def test_the_worker_closes_a_round_whose_enforced_time_is_up(service: Training) 
     time.sleep(0.2)
     Worker(service, runner).run_once()
     assert service.round(code, 1).status == "closed"
+
+
+def test_the_team_page_says_the_results_are_shown_after_a_reveal_as_the_console_does(app_env: str) -> None:
+    service = Training(Store(app_env))
+    code = service.create_session(one_day_hall(), seed=3, replications=2, rounds_count=2)
+    service.join(code, "Owls")
+    service.open_round(code, 1)
+    service.submit(code, "Owls", 1, [])
+    service.close_round(code, 1)
+    Worker(service, runner).run_once()
+    before = [m.value for m in page("team", team=(code, "Owls")).markdown]
+    assert "■ closed" in before and "■ closed · results revealed" not in before
+    service.reveal(code, 1)
+    after = [m.value for m in page("team", team=(code, "Owls")).markdown]
+    assert "■ closed · results revealed" in after, after

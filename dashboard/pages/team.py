@@ -49,7 +49,7 @@ if current is None:
     st.stop()
 plan = info.scenario.rounds[current.number - 1]
 st.subheader(pick(plan.title, lang))
-st.markdown(status_text(current.status, lang))
+st.markdown(status_text(current.status, lang, current.revealed))
 if current.status == "open":
     countdown(current.deadline, lang)
     if current.deadline:
