@@ -10,7 +10,7 @@ import streamlit as st
 from sim.economics import price_text, running_text
 from sim.experiment import Difference, Estimate
 from sim.i18n import LANG_NAMES, LANGS, num, pick, t, verdict_word
-from sim.kpis import kpi
+from sim.kpis import kpi, shown_interval
 from sim.kpis import kpi_name as _kpi_name
 from sim.scenario import WASTES, Scenario
 from sim.text import markdown_plain
@@ -63,7 +63,7 @@ def fmt(kpi_id: str, value: float | None, lang_: str, signed: bool = False) -> s
         return "—"
     unit = kpi(kpi_id).unit
     if unit == "share":
-        digits = 2 if abs(value) < 0.01 else 1  # small changes (first-pass yield) stay visible
+        digits = 2 if 0 < abs(value) < 0.01 else 1  # small changes (first-pass yield) stay visible
         if not signed:
             return f"{num(100 * value, lang_, digits)}%"
         return f"{num(100 * value, lang_, digits, signed=True)} {t('unit.pp', lang_)}"
@@ -102,6 +102,9 @@ CARDS_CSS = """<style>
 .llt-card .llt-better{color:#1c5fd4}
 .llt-card .llt-worse{color:#b4490b}
 .llt-card .llt-ci{color:rgba(49,51,63,.65);font-size:.85rem;margin-top:.3rem}
+@media (max-width:520px){.llt-cards{grid-template-columns:repeat(2,minmax(0,1fr));gap:.5rem}
+.llt-card{padding:.5rem .6rem;overflow-wrap:anywhere}.llt-card .llt-name{font-size:.88rem}
+.llt-card .llt-value{font-size:1.2rem;margin:.2rem 0}.llt-card .llt-ci{font-size:.75rem}}
 </style>"""
 
 
@@ -109,7 +112,8 @@ def kpi_cards_html(kpis: dict[str, Estimate], diffs: dict[str, Difference] | Non
                    ids: Iterable[str] = MAIN_KPIS, against: str | None = None) -> str:
     """The cards as one HTML block: the value, the change against the baseline with its CI, and the
     verdict (in words and with an arrow, never by colour alone). Each card is `<div class="llt-card"
-    data-kpi="ID">`; the grid wraps to one column on a phone."""
+    data-kpi="ID">`; the grid takes as many columns as fit, two on a phone (half the scrolling to the
+    charts)."""
     cards = []
     for kpi_id in ids:
         estimate = kpis.get(kpi_id)
@@ -128,9 +132,9 @@ def kpi_cards_html(kpis: dict[str, Estimate], diffs: dict[str, Difference] | Non
                     "card.diff_ci", lang_, low=fmt(kpi_id, d.ci95[0], lang_, signed=True),
                     high=fmt(kpi_id, d.ci95[1], lang_, signed=True),
                     against=against or t("compare.against_as_is", lang_))) + "</div>")
-        elif estimate.ci95:
-            lines.append('<div class="llt-ci">' + escape(t("card.ci", lang_, low=fmt(kpi_id, estimate.ci95[0], lang_),
-                                                            high=fmt(kpi_id, estimate.ci95[1], lang_))) + "</div>")
+        elif (ci := shown_interval(kpi_id, estimate.ci95)) is not None:
+            lines.append('<div class="llt-ci">' + escape(t("card.ci", lang_, low=fmt(kpi_id, ci[0], lang_),
+                                                            high=fmt(kpi_id, ci[1], lang_))) + "</div>")
         else:
             lines.append(f'<div class="llt-ci">{escape(t("card.no_ci", lang_))}</div>')
         cards.append(f'<div class="llt-card" data-kpi="{kpi_id}">' + "".join(lines) + "</div>")

@@ -15,7 +15,7 @@ from openpyxl.styles import Font
 
 from .experiment import Comparison, Estimate, Results
 from .i18n import t, verdict_word
-from .kpis import group_name, kpi_name, unit_name
+from .kpis import group_name, kpi_name, shown_interval, unit_name
 from .scenario import Scenario
 from .text import spreadsheet_text
 
@@ -28,8 +28,9 @@ def headers(columns: tuple[str, ...], lang: str) -> list[str]:
     return [t(f"table.{c}", lang) for c in columns]
 
 
-def _ci(e: Estimate) -> tuple[Any, Any]:
-    return (e.ci95[0], e.ci95[1]) if e.ci95 else (None, None)
+def _ci(kpi_id: str, e: Estimate) -> tuple[Any, Any]:
+    ci = shown_interval(kpi_id, e.ci95)
+    return ci if ci else (None, None)
 
 
 def run_rows(results: Results, lang: str = "ru", scenario: Scenario | None = None) -> list[list[Any]]:
@@ -39,7 +40,7 @@ def run_rows(results: Results, lang: str = "ru", scenario: Scenario | None = Non
     for group, figures in sections:
         for k, e in figures.items():
             rows.append([group_name(group, lang, scenario), kpi_name(k, lang, scenario), k, unit_name(k, lang), e.mean,
-                         *_ci(e)])
+                         *_ci(k, e)])
     return rows
 
 

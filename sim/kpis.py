@@ -180,3 +180,18 @@ def display_unit(kpi_id: str, lang: str) -> str:
     if unit in ("readers", "books", "items"):
         return unit_name(kpi_id, lang)
     return t("unit." + unit.replace("/", "_per_"), lang)
+
+
+def shown_interval(kpi_id: str, ci: tuple[float, float] | None) -> tuple[float, float] | None:
+    """A figure's 95% interval as shown to people: cut to the values the figure can take (a share
+    between 0 and 1, every other figure of the catalogue not below 0). With few replications the t
+    interval can reach past them ("from -0.5%"), which a librarian rightly reads as nonsense; the
+    estimate itself is unchanged. Differences are not cut: they can be negative; figures outside the
+    catalogue are left as they are."""
+    if ci is None or (kpi_id not in KPIS and not kpi_id.startswith(_PER_ROLE)):
+        return ci
+    low, high = ci
+    if kpi(kpi_id).unit == "share" and not kpi_id.startswith("utilisation."):  # work past closing time can
+        return max(low, 0.0), min(high, 1.0)  # make a role's utilisation exceed 1
+    return max(low, 0.0), high
+

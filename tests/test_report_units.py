@@ -43,3 +43,24 @@ def test_the_html_report_gives_units_percent_and_the_decimal_comma(tmp_path: Pat
     titles = [json.loads(f'"{x}"') for x in re.findall(r'"yaxis":\{"title":\{"text":"([^"]*)"', report)]
     assert titles and not any(x in ("share", "min", "RUB") for x in titles), titles
     assert {"мин", "%", "₽"} <= set(titles)
+
+
+def test_an_interval_is_shown_within_the_values_a_figure_can_take() -> None:
+    """Two replications give wide t intervals: a share's interval "from -0.5% to 8%" or a count's below
+    zero reads as nonsense on a card and in the exports; the estimate itself is untouched."""
+    from dashboard.widgets import kpi_cards_html
+    from sim.experiment import Estimate
+    from sim.export import run_rows
+    from sim.kpis import shown_interval
+
+    assert shown_interval("left_unserved_share", (-0.005, 0.08)) == (0.0, 0.08)
+    assert shown_interval("served_within_15_share", (0.885, 1.026)) == (0.885, 1.0)
+    assert shown_interval("overproduction_min_per_day", (-3.0, 12.0)) == (0.0, 12.0)
+    assert shown_interval("utilisation.librarian", (0.9, 1.1)) == (0.9, 1.1)  # work past closing time
+    assert shown_interval("wait_mean", None) is None
+    kpis = {"left_unserved_share": Estimate(0.038, (-0.005, 0.08), 2)}
+    html = kpi_cards_html(kpis, None, "ru", ids=["left_unserved_share"])
+    assert "от 0,0% до 8,0%" in html and "-0,5" not in html
+    results = type("R", (), {"kpis": kpis, "groups": {}})()
+    row = run_rows(results, "en")[1]  # type: ignore[arg-type]
+    assert row[-2:] == [0.0, 0.08]
