@@ -118,6 +118,7 @@ def _when(scenario: Scenario, event: Event, lang: str) -> str:
 def event_lines(scenario: Scenario, ids: Iterable[str], lang: str) -> list[EventLine]:
     """The events `ids` as a round's brief lists them, in the order of the scenario's `events`."""
     wanted = set(ids)
-    return [EventLine(eid, e.kind, pick(e.name, lang), _when(scenario, e, lang), pick(e.description, lang), e.source)
+    return [EventLine(eid, e.kind, pick(e.name, lang), _when(scenario, e, lang), pick(e.description, lang),
+                      e.source if isinstance(e.source, str) else pick(e.source, lang))
             for eid, e in scenario.events.items() if eid in wanted]
 

@@ -514,3 +514,18 @@ def test_the_trainer_sees_the_events_with_their_sources() -> None:
     assert "**A rush** (день 2: на 50 % больше читателей — Old). what the rush does" in shown
     assert "_Источник: assumption_" in shown
     assert at.caption[0].value.startswith("В этом раунде библиотека «как есть» работает с теми же событиями")
+
+
+def test_an_events_source_may_be_given_in_both_languages() -> None:
+    """The Russian console showed the default scenario's sources in English."""
+    from sim.events import event_lines
+    from sim.scenario import load_scenario
+    from tests.builders import ROOT
+
+    hall = load_scenario(ROOT / "scenarios" / "central-lending-hall.yaml")
+    for lang in ("ru", "en"):
+        sources = [line.source for line in event_lines(hall, list(hall.events), lang)]
+        assert len(sources) == 3
+        for source in sources:
+            assert source.startswith("допущение" if lang == "ru" else "assumption"), source
+    assert event_lines(two_rounds(), ["exams"], "ru")[0].source == "assumption"  # one plain text still works

@@ -19,7 +19,7 @@ opening hours) are in `sim.scenario.checks_events`.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -61,7 +61,8 @@ class Event(Named):
     'role'") rather than as an unknown key."""
 
     description: Text
-    source: str = Field(min_length=1, max_length=1000, description="where the numbers come from, or 'assumption'")
+    source: Annotated[str, Field(min_length=1, max_length=1000)] | Text = Field(description="where the numbers come from, or 'assumption': one text, or "
+                                           "{ru, en} where the trainer's console should say it in both languages")
     kind: Literal["staff_absence", "group_visit", "rush"]
     role: str | None = None
     day: int | None = Field(default=None, ge=1, le=MAX_EVENT_DAY, description="day of the run, from 1")
