@@ -45,10 +45,11 @@ def staff_hour_value(scenario: Scenario) -> float:
 
 
 def one_off_roubles(scenario: Scenario, tool_ids: Iterable[str]) -> float:
-    """One-off cost of putting the tools in place: roubles plus staff hours at `staff_hour_value`."""
+    """One-off cost of putting the tools in place: roubles plus staff hours at `staff_hour_value`, each
+    tool's cost in whole roubles (so a set's price is the sum of the prices its tools' cards show)."""
     hour = staff_hour_value(scenario)
-    return sum((scenario.tools[t].cost.one_off_roubles or 0.0) + scenario.tools[t].cost.one_off_staff_hours * hour
-               for t in ordered(scenario, tool_ids))
+    return float(sum(round((scenario.tools[t].cost.one_off_roubles or 0.0) + scenario.tools[t].cost.one_off_staff_hours * hour)
+                     for t in ordered(scenario, tool_ids)))
 
 
 def tool_price(scenario: Scenario, tool_ids: Iterable[str]) -> float:

@@ -16,6 +16,7 @@ from sim.lean import (
     ChoiceError,
     budget_points,
     check_choice,
+    money,
     one_off_roubles,
     priced_in_roubles,
     round_budget,
@@ -158,3 +159,19 @@ def test_payback_is_one_off_over_the_yearly_saving_the_model_gives() -> None:
 def test_a_scenario_priced_in_points_has_no_payback() -> None:
     scenario: Scenario = parse_scenario(_with({"a": {"points": 1}}, [{"offer": ["a"], "budget": 1}]))
     assert payback(scenario, _results(1, 1, 1), _results(1, 1, 1), ["a"]) is None
+
+
+def test_a_sets_price_is_the_sum_of_the_prices_its_tools_show() -> None:
+    """Each tool's price was rounded on its card and the set's sum rounded apart (a rouble off); now sums add up."""
+    from sim.economics import price_text
+
+    scenario = load_scenario(SCENARIOS / "central-lending-hall.yaml")
+    ids = list(scenario.tools)
+    for a in ids:
+        for b in ids:
+            if a < b:
+                parts = one_off_roubles(scenario, [a]) + one_off_roubles(scenario, [b])
+                assert one_off_roubles(scenario, [a, b]) == parts
+                assert price_text(scenario, [a, b], "ru").startswith(money(parts))
+    for tid in ids:
+        assert one_off_roubles(scenario, [tid]) == round(one_off_roubles(scenario, [tid]))
