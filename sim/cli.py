@@ -6,8 +6,6 @@ Bad input of any kind ends with one line per problem on stderr and exit status 2
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import os
 import sys
@@ -17,22 +15,19 @@ from typing import Any
 
 from . import cli_balance
 from .cli_args import argparse_language, wanted_lang, whole
+from .cli_tables import compare_csv, compare_table, run_csv, run_table, score_json, table
 from .events import drop_events_after, with_events
 from .executors import ExecutorError, cluster_executor
 from .experiment import (
     DEFAULT_REPLICATIONS,
     DEFAULT_SEED,
     MAX_REPLICATIONS,
-    Comparison,
-    Results,
     memory_limit_mb,
 )
-from .i18n import counted, short_number, t, verdict_word
-from .kpis import kpi_name, unit_name
+from .i18n import short_number, t
 from .lean import ordered, tool_points
 from .model import RunawayScenario, simulate
 from .scenario import Problem, Scenario, ScenarioError, load_scenario, parse_scenario
-from .score import Score
 from .study import Study
 
 EXIT_BAD_INPUT = 2
@@ -139,14 +134,6 @@ def _tool_list(scenario: Scenario, text: str, path: str, option: str) -> list[st
         raise CliError(*(f"{path}: {option}: {p.message}" for p in error.problems)) from None
 
 
-def _score_json(score: Score) -> dict[str, Any]:
-    def est(e: Any) -> dict[str, Any]:
-        ci = [e.ci95[0], e.ci95[1]] if e.ci95 else [None, None]
-        return {"mean": e.mean, "ci95": ci}
-
-    return {**est(score.total), "parts": {p: est(e) for p, e in score.parts.items()}}
-
-
 def _stdout(text: str) -> None:
     """Write to standard output; a full disk or a closed pipe is bad output, not a traceback."""
     try:
@@ -175,78 +162,6 @@ def _write(text: str, out: str | None) -> None:
         Path(out).write_text(text, encoding="utf-8")
     except OSError as error:
         raise CliError(f"{out}: cannot write: {error.strerror}") from None
-
-
-def _table(rows: list[list[str]]) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines) + "\n"
-
-
-def _interval(ci: tuple[float, float] | None, lang: str) -> str:
-    return t("table.interval", lang, low=short_number(ci[0], lang), high=short_number(ci[1], lang)) if ci else "-"
-
-
-def _score_line(score: Score, lang: str) -> str:
-    e = score.total
-    ci = ""
-    if e.ci95:
-        ci = " (" + t("table.score_ci", lang, low=short_number(e.ci95[0], lang), high=short_number(e.ci95[1], lang)) + ")"
-    return f"{t('table.score', lang)}: {short_number(e.mean, lang)}{ci}\n"
-
-
-def _run_table(results: Results, lang: str, tools: list[str], score: Score, scenario: Scenario) -> str:
-    rows = [[t(f"table.{c}", lang) for c in ("figure", "id", "mean", "ci95", "unit")]]
-    for k, e in results.kpis.items():
-        rows.append([kpi_name(k, lang, scenario), k, short_number(e.mean, lang), _interval(e.ci95, lang),
-                     unit_name(k, lang)])
-    # the first line is the run's identity: id, seed, replications
-    title = t("table.run_title", lang, scenario=results.scenario_id, seed=results.seed,
-              replications=counted("table.replications", results.replications, lang)) + "\n"
-    if tools:
-        title += t("table.tools", lang, tools=", ".join(tools)) + "\n"
-    return title + _events_line(scenario, lang) + _score_line(score, lang) + "\n" + _table(rows)
-
-
-def _events_line(scenario: Scenario, lang: str) -> str:
-    """The events switched on, by id, on a line of their own (nothing without events)."""
-    return t("events.cli_on", lang, names=", ".join(scenario.events_on)) + "\n" if scenario.events_on else ""
-
-
-def _run_csv(results: Results) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["group", "kpi", "mean", "ci_low", "ci_high", "unit", "better"])
-    data = results.to_json()
-    sections: list[tuple[str, dict[str, Any]]] = [("", data["kpis"])] + list(data["groups"].items())
-    for group, figs in sections:
-        for k, e in figs.items():
-            writer.writerow([group, k, e["mean"], e["ci95"][0], e["ci95"][1], e["unit"], e["better"]])
-    return out.getvalue()
-
-
-
-def _compare_table(c: Comparison, lang: str, score: Score, scenario: Scenario) -> str:
-    rows = [[t(f"table.{col}", lang) for col in ("figure", "baseline", "variant", "diff", "ci95", "verdict")]]
-    for k, d in c.kpis.items():
-        rows.append([kpi_name(k, lang, scenario), short_number(d.baseline, lang), short_number(d.variant, lang),
-                     short_number(d.diff, lang), _interval(d.ci95, lang), verdict_word(d.verdict, lang)])
-    title = t("table.compare_title", lang, baseline=c.baseline.scenario_id, variant=c.variant.scenario_id,
-              seed=c.baseline.seed, replications=counted("table.replications", c.baseline.replications, lang)) + "\n"
-    return title + _events_line(scenario, lang) + _score_line(score, lang) + "\n" + _table(rows)
-
-
-def _compare_csv(c: Comparison) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["group", "kpi", "baseline", "variant", "diff", "ci_low", "ci_high", "verdict"])
-    data = c.to_json()
-    sections: list[tuple[str, dict[str, Any]]] = [("", data["kpis"])] + list(data["groups"].items())
-    for group, figs in sections:
-        for k, d in figs.items():
-            writer.writerow([group, k, d["baseline"], d["variant"], d["diff"], d["ci95"][0], d["ci95"][1], d["verdict"]])
-    return out.getvalue()
 
 
 def _progress(stream: Any) -> Any:
@@ -336,7 +251,7 @@ def _cmd_tools(args: argparse.Namespace) -> int:
     if len(rows) == 1:
         _stdout(t("table.no_tools", args.lang) + "\n")
         return 0
-    _stdout(_table(rows))
+    _stdout(table(rows))
     return 0
 
 
@@ -356,12 +271,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         data["tools"] = tools
         data["events"] = as_is.events_on
         data["tool_points"] = tool_points(as_is, tools)
-        data["score"] = _score_json(score)
+        data["score"] = score_json(score)
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     elif args.format == "csv":
-        text = _run_csv(results)
+        text = run_csv(results)
     else:
-        text = _run_table(results, args.lang, tools, score, as_is)
+        text = run_table(results, args.lang, tools, score, as_is)
     _write(text, args.out)
     return 0
 
@@ -385,12 +300,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         data["baseline_tools"] = base_tools
         data["tools"] = var_tools
         data["events"] = as_is.events_on
-        data["score"] = _score_json(score)
+        data["score"] = score_json(score)
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     elif args.format == "csv":
-        text = _compare_csv(comparison)
+        text = compare_csv(comparison)
     else:
-        text = _compare_table(comparison, args.lang, score, as_is)
+        text = compare_table(comparison, args.lang, score, as_is)
     _write(text, args.out)
     return 0
 

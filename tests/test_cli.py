@@ -447,3 +447,17 @@ def test_console_bad_option() -> None:
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert "--replications/-r: must be between 1 and 1000 (got 0)" in done.stderr
+
+
+def test_the_table_says_shares_in_percent_counts_whole_and_no_interval_below_zero(
+        small: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The table showed "0,0279 доля", "340,00 читателей" and "от -1,76 до 6,76 мин" at two replications."""
+    status, out, err = _run(capsys, "run", str(small), *RUN, "--lang", "ru")
+    assert status == 0, err
+    share = next(line for line in out.splitlines() if " served_within_15_share " in line)
+    assert share.rstrip().endswith("%") and "доля" not in share
+    arrived = next(line for line in out.splitlines() if " readers_arrived " in line)
+    value = arrived.split(" readers_arrived ")[1].split()[0]
+    assert re.fullmatch(r"\d+(,\d)?", value), arrived  # a mean of whole counts: at most one decimal
+    for line in out.splitlines():
+        assert "от -" not in line, line  # no figure of the table can be below zero

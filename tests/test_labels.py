@@ -14,7 +14,7 @@ from typing import get_args
 import pytest
 from builders import ROOT, SCENARIOS, write_one_day_hall
 
-from sim import cli
+from sim import cli, cli_tables
 from sim.experiment import Comparison, Difference, Estimate, Results, Verdict
 from sim.export import comparison_rows, run_rows
 from sim.i18n import LANGS, catalogue, short_number, t, verdict_word
@@ -111,7 +111,7 @@ def test_a_verdict_reads_the_same_in_the_cli_the_exports_and_the_dashboard(lang:
 
     comparison = _comparison()
     score = Score(Estimate(100.0, None, 2), {})
-    table = cli._compare_table(comparison, lang, score, load_scenario(SCENARIOS / "mmc-desk.yaml"))
+    table = cli_tables.compare_table(comparison, lang, score, load_scenario(SCENARIOS / "mmc-desk.yaml"))
     rows = comparison_rows(comparison, lang)
     for kpi_id, d in comparison.kpis.items():
         word = verdict_word(d.verdict, lang)
@@ -195,7 +195,7 @@ def test_the_russian_table_has_russian_headings_and_decimal_commas(one_day: str,
     out = capsys.readouterr().out
     lines = out.splitlines()
     columns = ("figure", "id", "mean", "ci95", "unit") if command == "run" else (
-        "figure", "baseline", "variant", "diff", "ci95", "verdict")
+        "figure", "baseline", "variant", "diff", "ci95", "unit", "verdict")
     head = next(i for i, line in enumerate(lines) if line.startswith(t("table.figure", "ru")))
     assert re.split(r"\s{2,}", lines[head].strip()) == [t(f"table.{c}", "ru") for c in columns]
     assert lines[head - 2].startswith(t("table.score", "ru") + ": ")
@@ -208,9 +208,9 @@ def test_the_russian_table_has_russian_headings_and_decimal_commas(one_day: str,
     assert not any("stack_keeper" in name for name in figure_names)
     if command == "run":
         assert lines[1] == t("table.tools", "ru", tools="pull_stack_runs")
-        units = {re.split(r"\s{2,}", line)[-1] for line in body}
-        assert units <= {unit_name(k, "ru") for k in (*KPIS, "utilisation.x")}
-        assert "share" not in units and "доля" in units
+        units = {cells[-1] for line in body if not (cells := re.split(r"\s{2,}", line))[-1].startswith("от ")}
+        assert units <= {display_unit(k, "ru") for k in (*KPIS, "utilisation.x")}  # a ratio has none
+        assert "share" not in units and "доля" not in units and "%" in units
     else:
         verdicts = {verdict_word(v, "ru") for v in VERDICTS}
         assert all(any(line.rstrip().endswith(v) for v in verdicts) for line in body)
