@@ -111,6 +111,18 @@ def counted(key: str, n: int, lang: str) -> str:
 
 
 @dataclass(frozen=True)
+class Said:
+    """A locale text as a `LocalizedError`'s parameter (a round's state, an action), said in the
+    message's language rather than as its id."""
+
+    key: str
+
+    def say(self, lang: str) -> str:
+        """The text of `key` in `lang`."""
+        return t(self.key, lang)
+
+
+@dataclass(frozen=True)
 class Counted:
     """A count said with its noun in the form the count needs (`counted`), for a `LocalizedError`'s
     parameter: the form is chosen per language (21 takes `one` in Russian, `many` in English)."""

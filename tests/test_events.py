@@ -362,8 +362,8 @@ def test_a_round_switches_its_events_on_in_the_scenarios_order() -> None:
     assert [line.when for line in lines] == [
         "day 2, 11:00: a group of 25 readers (Young) arrives within 15 min", "day 2: 50% more readers (Old)"]
     ru = event_lines(scenario, round_events(scenario, 2), "ru")
-    assert ru[0].when == "день 2, 11:00: за 15 мин приходит группа из 25 читателей — Young"
-    assert ru[1].when == "день 2: на 50 % больше читателей — Old"
+    assert ru[0].when == "день 2, 11:00: группа «Young» из 25 читателей приходит за 15 мин"
+    assert ru[1].when == "день 2: на 50 % больше читателей, группы: Old"
 
 
 def runner(scenario: Scenario, seed: int, replications: int) -> Results:
@@ -511,7 +511,7 @@ def test_the_trainer_sees_the_events_with_their_sources() -> None:
     assert not at.exception, at.exception
     shown = "\n".join(m.value for m in at.markdown)
     assert "**События этого раунда**" in shown
-    assert "**A rush** (день 2: на 50 % больше читателей — Old). what the rush does" in shown
+    assert "**A rush** (день 2: на 50 % больше читателей, группы: Old). what the rush does" in shown
     assert "_Источник: assumption_" in shown
     assert at.caption[0].value.startswith("В этом раунде библиотека «как есть» работает с теми же событиями")
 

@@ -351,3 +351,13 @@ def test_the_round_table_names_every_state_and_action() -> None:
     assert set(states.STATES) == {"pending", "open", "closing", "closed"}
     for action, step in states.TRANSITIONS.items():
         assert step.to in states.STATES and set(step.allowed) <= set(states.STATES), action
+
+
+def test_a_refused_action_names_the_rounds_state_and_the_action_in_words() -> None:
+    """The Russian message showed ids: «в состоянии «closed»: действие «open_round» невозможно»."""
+    from sim.training.states import check
+
+    with pytest.raises(TrainingError) as refused:
+        check("open_round", {1: "closed"}, 1)
+    assert refused.value.text("ru") == "Раунд 1: закрыт, открыть раунд сейчас нельзя."
+    assert refused.value.text("en") == "Round 1 is closed: you cannot open the round now."
