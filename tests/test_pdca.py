@@ -117,7 +117,7 @@ def test_the_check_says_whether_the_figure_moved_as_expected(service: Training) 
     assert same.met is None
     said = pdca.summary(scenario, A3, ["five_s_stacks"], {"kpi": "wait_mean", "direction": "lower"}, "ru", lower)
     labels = [label for label, _ in said]
-    assert labels[:2] == ["Отказались от", "Гипотеза"] and "Коренная причина" in labels
+    assert labels[:2] == ["Отменённые инструменты", "Гипотеза"] and "Коренная причина" in labels
     assert "Среднее время ожидания: снизится" in said[1][1]
 
 
