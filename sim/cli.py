@@ -10,8 +10,9 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from . import cli_balance
 from .cli_args import argparse_language, wanted_lang, whole
@@ -24,7 +25,7 @@ from .experiment import (
     MAX_REPLICATIONS,
     memory_limit_mb,
 )
-from .i18n import short_number, t
+from .i18n import LocalizedError, short_number, t
 from .lean import ordered, tool_points
 from .model import RunawayScenario, simulate
 from .scenario import Problem, Scenario, ScenarioError, load_scenario, parse_scenario
@@ -33,12 +34,38 @@ from .study import Study
 EXIT_BAD_INPUT = 2
 
 
-class CliError(Exception):
-    """Bad input found by the command itself; its lines go to stderr."""
+class _Message(Protocol):
+    def text(self, lang: str) -> str: ...
 
-    def __init__(self, *lines: str):
+
+@dataclass(frozen=True)
+class _Where:
+    """A message said after where it happened ("FILE: --tools: ...")."""
+
+    where: str
+    message: _Message
+
+    def text(self, lang: str) -> str:
+        said = self.message.say(lang) if isinstance(self.message, Problem) else self.message.text(lang)
+        return f"{self.where}: {said}"
+
+
+class CliError(Exception):
+    """Bad input found by the command itself; its lines go to stderr, each in the command's language
+    (a line is plain text already said in it, or a message with `text(lang)`: `_said`, `_Where`)."""
+
+    def __init__(self, *lines: str | _Message):
         self.lines = lines
-        super().__init__("\n".join(lines))
+        super().__init__("\n".join(line if isinstance(line, str) else line.text("en") for line in lines))
+
+    def said(self, lang: str) -> list[str]:
+        """The lines in `lang`."""
+        return [line if isinstance(line, str) else line.text(lang) for line in self.lines]
+
+
+def _said(key: str, **params: Any) -> LocalizedError:
+    """A message of the CLI (`cli_error.<key>` in the locales)."""
+    return LocalizedError(f"cli_error.{key}", **params)
 
 
 _replications = whole(1, MAX_REPLICATIONS)
@@ -82,7 +109,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--format", choices=("table", "json", "csv"), default="table")
         p.add_argument("--out", metavar="FILE", help="write the output to FILE instead of the screen")
         p.add_argument("--lang", choices=("ru", "en"), default="ru", help="language of the table (default ru)")
-        p.add_argument("--workers", type=int, default=None, help="processes to use (default: all cores)")
+        p.add_argument("--workers", type=whole(1, 256), default=None, help="processes to use (default: all cores)")
         cli_balance.add_dask_option(p)
 
     p = sub.add_parser("run", help="run a scenario", description="Run a scenario's replications and report every figure with its 95%% CI.")
@@ -103,7 +130,7 @@ def _load(path: str, days: int | None = None) -> Scenario:
     if days is None:
         return scenario
     if scenario.calendar.mode != "daily":
-        raise CliError(f"{path}: calendar.mode: --days applies to daily scenarios; this one is continuous")
+        raise CliError(_said("days_continuous", path=path))
     data = scenario.model_dump(mode="json", exclude_none=True)
     data["calendar"]["days"] = days
     return parse_scenario(drop_events_after(data, days), file=path, check_tools=False)
@@ -131,7 +158,7 @@ def _tool_list(scenario: Scenario, text: str, path: str, option: str) -> list[st
     try:
         return ordered(scenario, ids)
     except ScenarioError as error:
-        raise CliError(*(f"{path}: {option}: {p.message}" for p in error.problems)) from None
+        raise CliError(*(_Where(f"{path}: {option}", p) for p in error.problems)) from None
 
 
 def _stdout(text: str) -> None:
@@ -141,7 +168,7 @@ def _stdout(text: str) -> None:
         sys.stdout.flush()
     except OSError as error:
         _drop_stdout()
-        raise CliError(f"standard output: cannot write: {error.strerror or error}") from None
+        raise CliError(_said("stdout", reason=error.strerror or str(error))) from None
 
 
 def _drop_stdout() -> None:
@@ -161,7 +188,7 @@ def _write(text: str, out: str | None) -> None:
     try:
         Path(out).write_text(text, encoding="utf-8")
     except OSError as error:
-        raise CliError(f"{out}: cannot write: {error.strerror}") from None
+        raise CliError(_said("cannot_write", path=out, reason=error.strerror)) from None
 
 
 def _progress(stream: Any) -> Any:
@@ -200,20 +227,19 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if "://" not in database:
         path = Path(database)
         if not path.is_file():
-            raise CliError(f"{database}: no such training database")
+            raise CliError(_said("no_database", path=database))
         database = f"sqlite:///{path.resolve()}"
     out = Path(args.out)
     if out.suffix.lower() not in (".html", ".htm", ".xlsx"):
-        raise CliError(f"{args.out}: --out must end in .html or .xlsx")
+        raise CliError(_said("report_suffix", path=args.out))
     from sqlalchemy.exc import ArgumentError
 
     try:
         store = Store(database)
     except (ArgumentError, ValueError):
-        raise CliError(f"{args.database}: not a database this command can open "
-                       "(give a SQLite file, sqlite:///FILE or postgresql://...)") from None
+        raise CliError(_said("not_database", path=args.database)) from None
     except StoreError as error:
-        raise CliError(f"{args.database}: not a database this command can open ({error})") from None
+        raise CliError(_said("database_failed", path=args.database, error=str(error))) from None
     try:
         training = Training(store)
         training.session(args.session)
@@ -222,11 +248,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
         else:
             data = session_html(training, args.session, args.lang).encode("utf-8")
     except (StoreError, TrainingError) as error:
-        raise CliError(f"{args.database}: {error}") from None
+        raise CliError(_Where(args.database, error) if isinstance(error, LocalizedError)
+                       else f"{args.database}: {error}") from None
     try:
         out.write_bytes(data)
     except OSError as error:
-        raise CliError(f"{args.out}: cannot write: {error.strerror}") from None
+        raise CliError(_said("cannot_write", path=args.out, reason=error.strerror)) from None
     _stdout(f"{args.out}: written\n")
     return 0
 
@@ -265,7 +292,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         try:
             simulate(study.variant_scenario, args.seed, 0, memory_limit_mb=memory_limit_mb()).write_csv(args.events)
         except OSError as error:
-            raise CliError(f"{args.events}: cannot write: {error.strerror}") from None
+            raise CliError(_said("cannot_write", path=args.events, reason=error.strerror)) from None
     if args.format == "json":
         data = results.to_json()
         data["tools"] = tools
@@ -291,7 +318,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     elif args.tools:
         var_tools = _tool_list(as_is, args.tools, args.scenario, "--tools")
     else:
-        raise CliError("compare needs --variant OTHER.yaml or --tools A,B (or both)")
+        raise CliError(_said("compare_needs"))
     study = Study(as_is, var_tools, base_tools, args.seed, args.replications, other=other)
     done = study.run(executor=args.executor, workers=args.workers, progress=_progress(sys.stderr))
     comparison, score = done.comparison, done.score
@@ -314,10 +341,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     given = sys.argv[1:] if argv is None else list(argv)
     with argparse_language(wanted_lang(given)):  # its messages about the command line in the language asked for
         args = _parser().parse_args(given)
+    lang = wanted_lang(given)  # as argparse's messages: English unless --lang names another
     try:
-        workers = getattr(args, "workers", None)
-        if workers is not None and not 1 <= workers <= 256:
-            raise CliError(f"--workers must be between 1 and 256 (got {workers})")
         commands = {"validate": _cmd_validate, "tools": _cmd_tools, "run": _cmd_run, "compare": _cmd_compare,
                     "report": _cmd_report, "balance": cli_balance.run}
         with cluster_executor(getattr(args, "dask", None)) as args.executor:
@@ -326,14 +351,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error, file=sys.stderr)
     except ScenarioError as error:
         for problem in error.problems:
-            print(problem, file=sys.stderr)
+            print(problem.text(lang), file=sys.stderr)
     except CliError as error:
-        for line in error.lines:
+        for line in error.said(lang):
             print(line, file=sys.stderr)
     except RunawayScenario as error:
-        print(f"{getattr(args, 'scenario', '')}: {error}", file=sys.stderr)
+        print(f"{getattr(args, 'scenario', '')}: {error.text(lang)}", file=sys.stderr)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(t("cli_error.interrupted", lang), file=sys.stderr)
         return 130
     return EXIT_BAD_INPUT
 

@@ -111,7 +111,7 @@ def counted(key: str, n: int, lang: str) -> str:
 
 
 @dataclass(frozen=True)
-class Said:
+class Phrase:
     """A locale text as a `LocalizedError`'s parameter (a round's state, an action), said in the
     message's language rather than as its id."""
 

@@ -338,13 +338,17 @@ def test_days_on_a_continuous_scenario_exits_2(small: Path, capsys: pytest.Captu
         (["run", "{small}", "--days", "366"], "--days: must be between 1 and 365"),
         (["run", "{small}", "--format", "xml"], "--format: invalid choice: 'xml'"),
         (["run", "{small}", "--lang", "de"], "--lang: invalid choice: 'de'"),
-        (["run", "{small}", "--workers", "many"], "--workers: invalid int value: 'many'"),
+        (["run", "{small}", "--workers", "many"], "--workers: 'many' is not a whole number"),
+        (["run", "{small}", "--workers", "0"], "--workers: must be between 1 and 256 (got 0)"),
+        (["run", "{small}", "--workers", "-1"], "--workers: must be between 1 and 256 (got -1)"),
+        (["run", "{small}", "--workers", "257"], "--workers: must be between 1 and 256 (got 257)"),
         (["run"], "the following arguments are required: SCENARIO"),
         (["validate"], "the following arguments are required: FILE"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
         ([], "the following arguments are required: COMMAND"),
     ],
-    ids=["r0", "r-abc", "r1001", "seed-neg", "seed-x", "days0", "days366", "format", "lang", "workers-x",
+    ids=["r0", "r-abc", "r1001", "seed-neg", "seed-x", "days0", "days366", "format", "lang", "workers-x", "workers0",
+         "workers-neg", "workers257",
          "no-scenario", "no-files", "unknown-command", "no-command"],
 )
 def test_bad_command_line_exits_2(small: Path, capsys: pytest.CaptureFixture[str], argv: list[str], says: str) -> None:
@@ -409,12 +413,16 @@ def test_compare_needs_a_variant_or_tools(small: Path, capsys: pytest.CaptureFix
     assert "--variant" in err and "--tools" in err
 
 
-@pytest.mark.parametrize("workers", ["0", "-1", "257"])
-def test_bad_workers_exits_2(small: Path, capsys: pytest.CaptureFixture[str], workers: str) -> None:
-    status, out, err = _run(capsys, "run", str(small), "-r", "1", "--workers", workers)
-    assert status == 2
-    assert out == ""
-    assert err == f"--workers must be between 1 and 256 (got {workers})\n"
+def test_the_commands_own_messages_are_in_the_language_asked_for(small: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Under --lang ru the CLI said "compare needs --variant OTHER.yaml or --tools A,B (or both)" and
+    "--days applies to daily scenarios" in English."""
+    status, out, err = _run(capsys, "compare", str(small), "-r", "1", "--lang", "ru")
+    assert status == 2 and out == ""
+    assert err == "для сравнения нужен --variant ДРУГОЙ.yaml или --tools A,B (или оба)\n"
+    status, out, err = _run(capsys, "run", str(small), "-r", "1", "--days", "2", "--lang", "ru")
+    assert status == 2 and "действует только для сценариев по дням" in err
+    status, out, err = _run(capsys, "run", str(small), "-r", "1", "--days", "2")
+    assert status == 2 and "--days applies to daily scenarios" in err  # English unless --lang names another
 
 
 def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from ..i18n import Said
+from ..i18n import Phrase
 from .records import TrainingError
 
 STATES = ("pending", "open", "closing", "closed")
@@ -67,8 +67,8 @@ def check(action: str, statuses: Mapping[int, str], number: int) -> Transition:
     if number not in statuses:
         raise TrainingError("training.err.no_round", n=number)
     if statuses[number] not in step.allowed:
-        raise TrainingError("training.err.round_state", n=number, status=Said(f"round.status_{statuses[number]}"),
-                            action=Said(f"round_action.{action}"))
+        raise TrainingError("training.err.round_state", n=number, status=Phrase(f"round.status_{statuses[number]}"),
+                            action=Phrase(f"round_action.{action}"))
     for rule in step.rules:
         rule(statuses, number)
     return step
