@@ -19,7 +19,20 @@ LOCAL = {"localhost", "127.0.0.1", "::1", "0.0.0.0", ""}
 
 
 def _room_address() -> str | None:
-    """This computer's address in the room's network (not a loopback one), if it has one."""
+    """This computer's address in the room's network (not a loopback one), if it has one.
+
+    First the address the system would send from to reach another network: connecting a UDP socket
+    only picks the route and sends no packet (192.0.2.1 is a documentation address, RFC 5737). On
+    many Debian and Ubuntu laptops the computer's own name resolves to 127.0.1.1 only, so the name is
+    asked second."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))
+            address = str(probe.getsockname()[0])
+        if not address.startswith("127.") and address != "0.0.0.0":
+            return address
+    except OSError:  # no route out (a laptop on its own): the name may still say
+        pass
     try:
         addresses = socket.gethostbyname_ex(socket.gethostname())[2]
     except OSError:

@@ -365,3 +365,23 @@ def test_the_team_page_says_the_results_are_shown_after_a_reveal_as_the_console_
     service.reveal(code, 1)
     after = [m.value for m in page("team", team=(code, "Owls")).markdown]
     assert "■ closed · results revealed" in after, after
+
+
+def test_the_address_to_type_is_the_network_one_where_the_name_resolves_to_loopback(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The projector said http://localhost:PORT/team?... on a machine whose name resolves to 127.0.1.1
+    only (Debian's default), though it had a network address."""
+    import socket
+
+    from dashboard import room
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))
+            expected = probe.getsockname()[0]
+    except OSError:
+        pytest.skip("this machine has no network route")
+    if expected.startswith("127."):
+        pytest.skip("this machine has no network address")
+    monkeypatch.setattr(socket, "gethostbyname_ex", lambda name: (name, [], ["127.0.1.1"]))
+    assert room._room_address() == expected
