@@ -12,7 +12,7 @@ from sim.experiment import Difference, Estimate
 from sim.i18n import LANG_NAMES, LANGS, num, pick, t, verdict_word
 from sim.kpis import kpi, shown_interval
 from sim.kpis import kpi_name as _kpi_name
-from sim.scenario import WASTES, Scenario
+from sim.scenario import WASTES, Problem, Scenario
 from sim.text import markdown_plain
 
 from . import config
@@ -30,6 +30,15 @@ MAIN_KPIS = (
 def plain(text: str) -> str:
     """Text typed by a participant, safe inside Markdown: no links, images or formatting."""
     return markdown_plain(text)
+
+
+def problem_markdown(problem: Problem, lang_: str, where: str = "") -> str:
+    """A scenario problem as a Markdown list item: its field in a code span (a backtick in a hostile
+    key cannot close it) and its message, which quotes the bad value, as plain text: never a link, an
+    image or formatting."""
+    field = (problem.field or "—").replace("`", "'")
+    head = f"- {plain(where)} `{field}`" if where else f"- `{field}`"
+    return f"{head}: {plain(problem.say(lang_))}"
 
 
 def lang() -> str:

@@ -137,6 +137,14 @@ CASES = [
           line_at="\twarmup_hours"),
     _case("syntax-duplicate-key", edit(MMC, "warmup_hours: 8", "warmup_hours: 8\nwarmup_hours: 9"), "",
           ["not valid YAML", "duplicate key", "warmup_hours"], line_at="warmup_hours: 9"),
+    # -- scenario texts are plain text: no link, image or HTML a page would fetch, nothing invisible
+    _case("text-image", edit(MMC, 'en: "Queueing-theory check: M/M/3"',
+                             'en: "![x](http://127.0.0.1:9/x.png) M/M/3"'),
+          "title.en", ["a link, an image or an HTML tag", "plain text"], line_at='en: "![x]'),
+    _case("text-html", edit(MMC, 'en: "Queueing-theory check: M/M/3"', 'en: "<img src=x onerror=alert(1)>"'),
+          "title.en", ["a link, an image or an HTML tag"], line_at='en: "<img'),
+    _case("text-right-to-left", edit(MMC, 'en: "Queueing-theory check: M/M/3"', 'en: "M/M/3 \u202eRTL"'),
+          "title.en", ["U+202E", "remove it"], line_at='en: "M/M/3 \u202e'),
     # -- unknown keys
     _case("unknown-key-top-close", edit(MMC, "warmup_hours: 8", "warmup_hours: 8\nwarmup_hour: 3"), "warmup_hour",
           ["unknown key 'warmup_hour'", "did you mean 'warmup_hours'"], line_at="warmup_hour: 3"),

@@ -10,7 +10,7 @@ from builders import SCENARIOS, app_environment
 from streamlit.testing.v1 import AppTest
 
 from sim.editing import dump, get, load, put
-from sim.library import ScenarioLibrary
+from sim.library import LibraryError, ScenarioLibrary
 from sim.scenario import scenario_from_text
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -118,17 +118,16 @@ def test_form_edits_keep_comments_and_order() -> None:
     assert get(load(out), ("arrivals", "per_hour", "default")).fa.flow_style()
 
 
-def test_names_with_html_are_shown_as_text(user_dir: Path) -> None:
+def test_a_name_with_html_is_refused_with_its_field_and_nothing_is_saved(user_dir: Path) -> None:
+    """Scenario texts are shown as plain text on every page: a tag or a Markdown image in one is said
+    as a problem at its field (a page would have fetched the image), never stored."""
     text = (SCENARIOS / "mmc-desk.yaml").read_text(encoding="utf-8")
     hostile = text.replace('en: "Queueing-theory check: M/M/3"', 'en: "<script>alert(1)</script><b>bold</b>"')
-    ScenarioLibrary(SCENARIOS, user_dir).import_upload("../../x.yaml", hostile.encode("utf-8"), "Anna")
-    at = editor(choice="user:mmc-desk")
-    assert any("<script>alert(1)</script>" in option for option in at.selectbox(key="editor.choice").options)
-    at.switch_page("dashboard/pages/sandbox.py")
-    at.run()
-    assert not at.exception
-    # Streamlit draws labels and Markdown without raw HTML; the text arrives as it was written
-    assert any("<script>" in option for option in at.selectbox(key="sandbox.scenario").options)
+    with pytest.raises(LibraryError) as refused:
+        ScenarioLibrary(SCENARIOS, user_dir).import_upload("../../x.yaml", hostile.encode("utf-8"), "Anna")
+    assert [p.field for p in refused.value.problems] == ["title.en"]
+    assert "a link, an image or an HTML tag" in refused.value.problems[0].say("en")
+    assert not user_dir.exists() or not list(user_dir.glob("*.yaml"))
 
 
 def test_the_projector_view_shows_the_code(user_dir: Path) -> None:
@@ -199,3 +198,20 @@ def test_the_editor_refuses_a_special_file_instead_of_waiting_on_it(user_dir: Pa
     at.run()
     assert not at.exception
     assert any("not a regular file" in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_a_problem_in_the_list_is_plain_text_whatever_the_file_says() -> None:
+    """A key with a backtick and a value with a Markdown link and image became a live link and an image
+    fetched by the trainer's browser in the Editor's list of problems."""
+    from dashboard.widgets import problem_markdown
+    from sim.scenario import Problem
+
+    key = "x` [FIELDLINK](http://127.0.0.1:9/f) `"
+    problem = Problem((key,), "problem.field.unknown_key", {"name": key, "hint": ""})
+    line = problem_markdown(problem, "ru", where="строка 3")
+    field, message = line.split("`: ", 1)
+    assert field.count("`") == 1 and field.endswith("'")  # one code span: the key's backtick cannot close it
+    assert "](" not in message, line
+    value = Problem(("events", "x", "at"), "problem.field.invalid",
+                    {"got": " ![ATIMG](http://127.0.0.1:9/at.png)"})
+    assert "](" not in problem_markdown(value, "en"), problem_markdown(value, "en")

@@ -529,3 +529,26 @@ def test_an_events_source_may_be_given_in_both_languages() -> None:
         for source in sources:
             assert source.startswith("допущение" if lang == "ru" else "assumption"), source
     assert event_lines(two_rounds(), ["exams"], "ru")[0].source == "assumption"  # one plain text still works
+
+
+@pytest.mark.parametrize(("source", "field", "says"), [
+    ("{ru: x}", "source.en", "required"),
+    ("''", "source", "at least 1 characters"),
+    ("'![i](http://127.0.0.1:9/i.png)'", "source", "a link, an image or an HTML tag"),
+])
+def test_a_bad_source_is_one_problem_of_the_branch_it_was_meant_for(source: str, field: str, says: str,
+                                                                     tmp_path: Path) -> None:
+    """"One text, or {ru, en}": a mapping was also refused as "not a text", a text as "not a mapping"."""
+    from sim.scenario import ScenarioError, load_scenario
+
+    data = (Path(__file__).parents[1] / "scenarios" / "central-lending-hall.yaml").read_text(encoding="utf-8")
+    old = ('    source:\n      ru: "допущение (в сессию студентов приходит на 30 % больше)"\n'
+           '      en: "assumption: +30% of students in the exam weeks"')
+    assert data.count(old) == 1
+    with pytest.raises(ScenarioError) as refused:
+        path = tmp_path / "hall.yaml"
+        path.write_text(data.replace(old, f"    source: {source}"), encoding="utf-8")
+        load_scenario(path)
+    problems = [p for p in refused.value.problems if "exam_rush" in p.field]
+    assert len(problems) == 1, [str(p) for p in problems]
+    assert problems[0].field == f"events.exam_rush.{field}" and says in problems[0].say("en"), str(problems[0])

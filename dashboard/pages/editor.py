@@ -11,7 +11,7 @@ import streamlit as st
 from ruamel.yaml.comments import CommentedMap
 
 from dashboard import balance_view, config, editor_form, floor_editor, runner, validated
-from dashboard.widgets import MAIN_KPIS, fmt, kpi_name
+from dashboard.widgets import MAIN_KPIS, fmt, kpi_name, problem_markdown
 from dashboard.widgets import lang as current_lang
 from sim.editing import dump, load
 from sim.experiment import DEFAULT_SEED, run_experiment
@@ -139,7 +139,7 @@ else:
     st.error(t("editor.invalid", lang, n=len(problems)))
     for problem in problems[:50]:
         where = t("editor.line", lang, line=problem.line) if problem.line else ""
-        st.markdown(f"- {where} `{problem.field or '—'}`: {problem.say(lang)}")  # Markdown: no HTML
+        st.markdown(problem_markdown(problem, lang, where))
 
 c1, c2 = st.columns(2)
 if c1.button(t("editor.test_run", lang), disabled=edited is None, key="editor.test"):
@@ -179,7 +179,7 @@ if (save_version or save_new) and edited is not None:
     except LibraryError as error:
         st.error(t("editor.not_saved", lang, error=str(error)))
         for problem in error.problems[:20]:
-            st.markdown(f"- `{problem.field or '—'}`: {problem.say(lang)}")
+            st.markdown(problem_markdown(problem, lang))
     except OSError as error:
         _folder_error(error)
 
@@ -216,7 +216,7 @@ if upload is not None and c2.button(t("editor.upload_go", lang), key="editor.upl
     except LibraryError as error:
         c2.error(t("editor.not_saved", lang, error=str(error)))
         for problem in error.problems[:20]:
-            c2.markdown(f"- `{problem.field or '—'}`: {problem.say(lang)}")
+            c2.markdown(problem_markdown(problem, lang))
     except OSError as error:
         with c2:
             _folder_error(error)

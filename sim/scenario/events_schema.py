@@ -21,9 +21,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 
-from .base import Named, Text
+from .base import Named, Text, plain_text
 from .problems import CodedValueError, shorten
 
 MAX_VISIT_SIZE = 1000  # readers of one group visit: a school class is 25-30, an excursion 50-100
@@ -61,7 +61,7 @@ class Event(Named):
     'role'") rather than as an unknown key."""
 
     description: Text
-    source: Annotated[str, Field(min_length=1, max_length=1000)] | Text = Field(description="where the numbers come from, or 'assumption': one text, or "
+    source: Annotated[str, StringConstraints(min_length=1, max_length=1000), AfterValidator(plain_text)] | Text = Field(description="where the numbers come from, or 'assumption': one text, or "
                                            "{ru, en} where the trainer's console should say it in both languages")
     kind: Literal["staff_absence", "group_visit", "rush"]
     role: str | None = None

@@ -72,14 +72,18 @@ def field_problems(error: ValidationError) -> list[Problem]:
     """One problem per field that pydantic refused (at most a few more than `MAX_PROBLEMS`)."""
     problems: list[Problem] = []
     seen: set[Path_] = set()
-    for item in error.errors(include_url=False):
+    items = error.errors(include_url=False)
+    unions = _text_unions(items)
+    for item in items:
         if len(problems) > MAX_PROBLEMS:
             # enough to show: the rest are only counted (see `capped`), so no hints are worked out
             problems.append(Problem(tuple(item["loc"]), "problem.field.invalid"))
             continue
+        if _other_branch(item, unions):
+            continue
         loc = tuple(
             part for part in item["loc"]
-            if not (isinstance(part, str) and (part in _DIST_TAGS or _TYPE_LABEL.match(part)))
+            if not (isinstance(part, str) and (part in _DIST_TAGS or _TYPE_LABEL.match(part) or part == "Text"))
         )
         kind = item["type"]
         if loc in seen and kind not in ("extra_forbidden", "missing"):
@@ -87,6 +91,25 @@ def field_problems(error: ValidationError) -> list[Problem]:
         seen.add(loc)
         problems.append(_one(item, loc, kind))
     return problems
+
+
+def _text_unions(items: list[Any]) -> set[tuple[Any, ...]]:
+    """Where a field is "one text, or {ru, en}" (an event's source): the paths before its branches."""
+    return {tuple(item["loc"][:item["loc"].index("Text")]) for item in items if "Text" in item["loc"]}
+
+
+def _other_branch(item: Any, unions: set[tuple[Any, ...]]) -> bool:
+    """An error of the branch of "one text, or {ru, en}" that the value is not: a mapping is said as a
+    text in both languages, a plain text as one text, not as both."""
+    loc = tuple(item["loc"])
+    for at in unions:
+        if loc[:len(at)] == at and len(loc) > len(at):
+            is_text = loc[len(at)] == "Text"
+            value = item.get("input") if len(loc) == len(at) + 1 or not is_text else None
+            if is_text:
+                return len(loc) == len(at) + 1 and isinstance(item.get("input"), str)
+            return isinstance(value, dict)
+    return False
 
 
 def _one(item: Any, loc: Path_, kind: str) -> Problem:

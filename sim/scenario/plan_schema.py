@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from .base import WASTES, Frozen, Named, Text
+from .base import WASTES, Frozen, Named, PlainText, Text
 from .problems import CodedValueError
 
 
@@ -29,7 +29,7 @@ class Cost(Frozen):
     one_off_roubles: float | None = Field(default=None, ge=0, le=1_000_000_000, description="roubles to put the tool in place")
     one_off_staff_hours: float = Field(default=0.0, ge=0, le=100_000, description="staff hours to put the tool in place")
     roubles_per_day: float = Field(default=0.0, ge=0, le=10_000_000, description="running cost")
-    source: str | None = Field(default=None, max_length=1000, description="where the numbers come from, or 'assumption'")
+    source: PlainText | None = Field(default=None, max_length=1000, description="where the numbers come from, or 'assumption'")
 
 
 class Economics(Frozen):
@@ -46,7 +46,7 @@ class Economics(Frozen):
     roubles_per_point: float = Field(default=10_000.0, gt=0, le=1_000_000_000, description="roubles shown as one point")
     working_days_per_year: int = Field(default=250, ge=1, le=366)
     reader_hour_roubles: float | None = Field(default=None, ge=0, le=1_000_000, description="value of an hour of readers' time")
-    source: str | None = Field(default=None, max_length=1000)
+    source: PlainText | None = Field(default=None, max_length=1000)
 
 
 class Expect(Frozen):
