@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .experiment import Difference, Results, compare
-from .kpis import KPIS, kpi_name
+from .i18n import num, t
+from .kpis import KPIS, display_unit, kpi, kpi_name
 from .scenario import Scenario
 from .text import clean_block, clean_line
 
@@ -139,11 +140,19 @@ def figure_name(scenario: Scenario, h: Hypothesis, lang: str) -> str:
     return name + (f" ({pick(scenario.groups[h.group].name, lang)})" if h.group in scenario.groups else "")
 
 
+def signed_change(kpi_id: str, value: float, lang: str) -> str:
+    """A paired change with its unit, as the cards say it: a share's in percentage points."""
+    if kpi(kpi_id).unit == "share":
+        return f"{num(100.0 * value, lang, 2 if 0 < abs(value) < 0.01 else 1, signed=True)} {t('unit.pp', lang)}"
+    unit = display_unit(kpi_id, lang)
+    return f"{num(value, lang, 2, signed=True)} {unit}".rstrip()
+
+
 def summary(scenario: Scenario, notes: dict[str, str], dropped: list[str], hypothesis: dict[str, Any] | None,
             lang: str, checked: Check | None = None) -> list[tuple[str, str]]:
     """A decision's PDCA in words, as (label, text): dropped tools, the hypothesis (with its check when
     given), the A3's filled parts and notes written before the A3 (for the report and the console)."""
-    from .i18n import num, pick, t
+    from .i18n import pick, t
 
     out: list[tuple[str, str]] = []
     if dropped:
@@ -156,9 +165,9 @@ def summary(scenario: Scenario, notes: dict[str, str], dropped: list[str], hypot
         line = f"{figure_name(scenario, h, lang)}: {t(f'pdca.{h.direction}', lang)}"
         if checked is not None:
             d = checked.difference
-            change = "—" if d is None or d.diff is None else num(d.diff, lang, 2, signed=True)
+            change = "—" if d is None or d.diff is None else signed_change(h.kpi, d.diff, lang)
             verdict = "pdca.unclear" if checked.met is None else "pdca.met" if checked.met else "pdca.not_met"
-            line = t("pdca.check_line", lang, hypothesis=line, change=change, verdict=t(verdict, lang))
+            line = t("pdca.check_after", lang, hypothesis=line, change=change, verdict=t(verdict, lang))
         out.append((t("pdca.hypothesis", lang), line))
     for note in A3_FIELDS:
         if (notes.get(note) or "").strip():

@@ -4,6 +4,7 @@ decision's JSON columns (no schema change), shown in the report and the console,
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +126,9 @@ def test_the_report_shows_drops_hypotheses_and_a3(service: Training) -> None:
     code = _play(service)
     html = session_html(service, code, "en")
     assert "Dropped: " in html
-    assert "Hypothesis: Hypothesis: Mean waiting time: lower. Result:" in html
+    # the label once (it was "Hypothesis: Hypothesis: ..."), the change with its unit
+    assert "Hypothesis: Mean waiting time: lower. " in html and "Hypothesis: Hypothesis" not in html
+    assert re.search(r"\(result: [+-]?[\d.]+ min\)\.", html), html[html.index("Hypothesis: Mean"):][:200]
     assert "Root cause: one desk at the peak" in html
     assert "Result: what did the last round show?: waits fell; stack 5S did nothing" in html
 
@@ -228,7 +231,7 @@ def test_the_team_page_asks_for_the_hypothesis_drops_a_tool_and_shows_the_check(
     at = _team_page(code, "Owls")
     # after the reveal, the hypothesis stands beside the result
     said = [m.value for m in [*at.success, *at.warning, *at.info]]
-    assert any(s.startswith("Hypothesis: ") and "Result:" in s for s in said), said
+    assert any(s.startswith("Hypothesis: ") and "(result: " in s and ".." not in s for s in said), said
     assert any(m.label == "Payback" for m in at.metric)
     at.checkbox(key=f"team.{code}.3.drop.five_s_stacks").check().run()
     next(b for b in at.button if b.label == "Submit the decision").click().run()
