@@ -86,6 +86,8 @@ def show_results(scenario: Scenario, variant_scenario: Scenario, baseline: Resul
         ci = score.total.ci95
         st.caption(t("chart.score_ci", lang, low=num(ci[0], lang), high=num(ci[1], lang)) if ci and tools
                    else t("chart.score_as_is", lang))
+        if baseline_round is not None:  # the cards compare with the team's round before; the score never does
+            st.caption(t("score_note.against_round", lang, n=baseline_round))
         if tools:
             score_parts(scenario, score, lang)
     with right:

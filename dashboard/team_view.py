@@ -142,6 +142,8 @@ def round_results(service: Training, info: SessionInfo, code: str, name: str, sh
         st.caption(t("team.joined_later", lang, n=shown))
     elif previous is not None:
         st.caption(t("team.against_previous", lang))
+    elif shown > 1 and not same_events(info.scenario, shown - 1, shown):
+        st.caption(t("score_note.other_events", lang, n=shown - 1))
     if played and as_is is not None:
         cost_and_payback(info.scenario, as_is, results, tools, lang, spent=service.money_spent(code, name, shown))
         pdca_view.show_check(info.scenario, service.decision(code, name, shown), baseline, results, lang)

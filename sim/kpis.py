@@ -70,7 +70,7 @@ _CATALOGUE = [
     Kpi("staff_cost", "RUB", "lower", "Затраты на персонал", "Staff cost", matters=1000.0),
     Kpi("overtime_cost", "RUB", "lower", "Затраты на сверхурочную работу", "Overtime cost", matters=500.0),
     Kpi("equity_p90_ratio", "ratio", "lower", "Неравенство: 90-й процентиль ожидания худшей группы к общему", "Equity: worst group's p90 wait over overall p90", matters=0.05),
-    Kpi("motion_min_per_day", "min", "lower", "Перемещения персонала: минут за день", "Motion: minutes a day", matters=5.0),
+    Kpi("motion_min_per_day", "min", "lower", "Перемещения на рабочем месте (поиск, лишние движения): минут за день", "Motion at the workplace (searching, reaching): minutes a day", matters=5.0),
     Kpi("overprocessing_min_per_day", "min", "lower", "Дополнительная обработка: минут за день", "Over-processing: minutes a day", matters=5.0),
     Kpi("overproduction_min_per_day", "min", "lower", "Перепроизводство: минут за день на незаказанные книги, пока заказанные ждут", "Overproduction: minutes a day on items nobody asked for while requested ones wait", matters=5.0),
 ]

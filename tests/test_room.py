@@ -385,3 +385,42 @@ def test_the_address_to_type_is_the_network_one_where_the_name_resolves_to_loopb
         pytest.skip("this machine has no network address")
     monkeypatch.setattr(socket, "gethostbyname_ex", lambda name: (name, [], ["127.0.1.1"]))
     assert room._room_address() == expected
+
+
+def test_the_team_page_says_what_the_score_and_the_cards_compare_with(app_env: str) -> None:
+    """From round 3 the cards compare with the team's round before, the score with as-is: the page said
+    only the first (the dial's +17 read as a change from round 2). A round with other events compares
+    with as-is in the same week, which the page now says."""
+    service = Training(Store(app_env))
+    code = service.create_session(one_day_hall(), seed=3, replications=2, rounds_count=3)
+    service.join(code, "Owls")
+    for n in (1, 2, 3):
+        service.open_round(code, n)
+        service.submit(code, "Owls", n, [])
+        service.close_round(code, n)
+        Worker(service, runner).run_once()
+        service.reveal(code, n)
+    captions = [c.value for c in page("team", team=(code, "Owls")).caption]
+    assert t("score_note.against_round", "en", n=2) in captions, captions
+
+
+def test_a_round_with_other_events_says_it_compares_with_as_is_in_the_same_week(app_env: str) -> None:
+    from builders import parse_scenario
+
+    data = one_day_hall().model_dump(mode="json", exclude_none=True)
+    data["events"] = {"busy": {"name": {"ru": "Наплыв", "en": "A rush"}, "description": {"ru": "Больше", "en": "More"},
+                               "source": "assumption", "kind": "rush", "from_day": 1, "to_day": 1, "factor": 1.2}}
+    data["rounds"][2]["events"] = ["busy"]
+    hall = parse_scenario(data)
+    service = Training(Store(app_env))
+    code = service.create_session(hall, seed=3, replications=2, rounds_count=3)
+    service.join(code, "Owls")
+    for n in (1, 2, 3):
+        service.open_round(code, n)
+        service.submit(code, "Owls", n, [])
+        service.close_round(code, n)
+        Worker(service, runner).run_once()
+        service.reveal(code, n)
+    captions = [c.value for c in page("team", team=(code, "Owls")).caption]
+    assert t("score_note.other_events", "en", n=2) in captions, captions
+    assert t("team.against_previous", "en") not in captions
