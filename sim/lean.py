@@ -67,19 +67,24 @@ def round_budget(scenario: Scenario, round_number: int) -> float:
     return float(plan.budget)
 
 
+def _nearest_points(roubles: float, per: float) -> int:
+    return math.floor(roubles / per + 0.5 + 1e-9)
+
+
 def tool_points(scenario: Scenario, tool_ids: Iterable[str]) -> int:
-    """Budget points of the chosen tools; in a scenario priced in roubles, derived for display (each
-    tool's one-off cost in `economics.roubles_per_point`, rounded up)."""
+    """Budget points of the chosen tools; in a scenario priced in roubles, derived for display: their
+    one-off cost together in `economics.roubles_per_point`, to the nearest point and at least one for a
+    cost (rounded like the budget, so a set within the budget in roubles is within it in points too)."""
     if priced_in_roubles(scenario):
-        per = scenario.economics.roubles_per_point
-        return sum(math.ceil(one_off_roubles(scenario, [t]) / per - 1e-9) for t in ordered(scenario, tool_ids))
+        roubles = one_off_roubles(scenario, tool_ids)
+        return max(1, _nearest_points(roubles, scenario.economics.roubles_per_point)) if roubles > 0 else 0
     return sum(scenario.tools[t].cost.points or 0 for t in ordered(scenario, tool_ids))
 
 
 def budget_points(scenario: Scenario, round_number: int) -> int:
-    """A round's budget in points (derived, rounded down, in a scenario priced in roubles)."""
+    """A round's budget in points (derived, to the nearest point, in a scenario priced in roubles)."""
     if priced_in_roubles(scenario):
-        return math.floor(round_budget(scenario, round_number) / scenario.economics.roubles_per_point + 1e-9)
+        return _nearest_points(round_budget(scenario, round_number), scenario.economics.roubles_per_point)
     return scenario.rounds[round_number - 1].budget
 
 
