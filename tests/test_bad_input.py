@@ -145,6 +145,9 @@ CASES = [
           "title.en", ["a link, an image or an HTML tag"], line_at='en: "<img'),
     _case("text-right-to-left", edit(MMC, 'en: "Queueing-theory check: M/M/3"', 'en: "M/M/3 \u202eRTL"'),
           "title.en", ["U+202E", "remove it"], line_at='en: "M/M/3 \u202e'),
+    # a budget is whole roubles: 99 999,6 was shown as "100 000 ₽" and refused a tool of 100 000 ₽
+    _case("budget-fraction", edit(HALL, "budget_roubles: 110000", "budget_roubles: 109999.6"),
+          "rounds[2].budget_roubles", ["whole roubles", "109999.6"], line_at="budget_roubles: 109999.6"),
     # -- unknown keys
     _case("unknown-key-top-close", edit(MMC, "warmup_hours: 8", "warmup_hours: 8\nwarmup_hour: 3"), "warmup_hour",
           ["unknown key 'warmup_hour'", "did you mean 'warmup_hours'"], line_at="warmup_hour: 3"),

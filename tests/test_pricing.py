@@ -189,3 +189,10 @@ def test_a_sets_price_is_the_sum_of_the_prices_its_tools_show() -> None:
                 assert price_text(scenario, [a, b], "ru").startswith(money(parts))
     for tid in ids:
         assert one_off_roubles(scenario, [tid]) == round(one_off_roubles(scenario, [tid]))
+
+
+def test_a_budget_saved_as_a_whole_float_still_loads() -> None:
+    """Sessions and archives saved before budgets had to be whole roubles hold 100000.0."""
+    data = load_scenario(SCENARIOS / "central-lending-hall.yaml").model_dump(mode="json", exclude_none=True)
+    data["rounds"][1]["budget_roubles"] = 100000.0
+    assert round_budget(parse_scenario(data), 2) == 100000

@@ -7,9 +7,9 @@ Units as in `sim.scenario.schema`: roubles, staff hours, metres.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from .base import WASTES, Frozen, Named, PlainText, Text
 from .problems import CodedValueError
@@ -83,6 +83,13 @@ class Tool(Named):
         return self
 
 
+def _whole_roubles(value: float) -> float:
+    """A budget in whole roubles (a session saved before this rule has 100000.0: still whole)."""
+    if not float(value).is_integer():
+        raise CodedValueError("problem.round.whole_roubles", got=value)
+    return value
+
+
 class Round(Frozen):
     """One round of a training: what the teams read, the tools on offer, the budget for new tools."""
 
@@ -91,7 +98,8 @@ class Round(Frozen):
     debrief: list[Text] = Field(default_factory=list)
     offer: list[str] = Field(default_factory=list)
     budget: int = Field(default=0, ge=0, le=10_000, description="budget points (files priced in points)")
-    budget_roubles: float | None = Field(default=None, ge=0, le=1_000_000_000, description="roubles for new tools")
+    budget_roubles: Annotated[float, AfterValidator(_whole_roubles)] | None = Field(
+        default=None, ge=0, le=1_000_000_000, description="whole roubles for new tools")
     gemba: bool = Field(default=False, description="a waste walk: teams watch the floor as it is and record wastes")
     events: list[str] = Field(default_factory=list, max_length=50,
                               description="disruption events switched on for this round's runs (as-is and teams')")
