@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from . import cli_balance
-from .cli_args import argparse_language, wanted_lang, whole
+from .cli_args import argparse_language, unwritable, wanted_lang, whole
 from .cli_tables import compare_csv, compare_table, run_csv, run_table, score_json, table
 from .events import drop_events_after, with_events
 from .executors import ExecutorError, cluster_executor
@@ -204,6 +204,13 @@ def _progress(stream: Any) -> Any:
     return show
 
 
+def _check_outputs(args: argparse.Namespace) -> None:
+    """`--out` and `--events` can be written: said before the run, not after it."""
+    for path in (getattr(args, "out", None), getattr(args, "events", None)):
+        if path and (reason := unwritable(path)) is not None:
+            raise CliError(_said("cannot_write", path=path, reason=reason))
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     problems: list[Problem] = []
     for name in args.files:
@@ -283,6 +290,7 @@ def _cmd_tools(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    _check_outputs(args)
     as_is = _with_events(_load(args.scenario, args.days), args.with_events, args.scenario, args.lang)
     tools = _tool_list(as_is, args.tools, args.scenario, "--tools")
     study = Study(as_is, tools, seed=args.seed, replications=args.replications)
@@ -309,6 +317,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    _check_outputs(args)
     as_is = _with_events(_load(args.scenario, args.days), args.with_events, args.scenario, args.lang)
     base_tools = _tool_list(as_is, args.baseline_tools, args.scenario, "--baseline-tools")
     other = None

@@ -7,7 +7,7 @@ import argparse
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
-from .i18n import LANGS, t
+from .i18n import LANGS, Phrase, t
 
 # argparse's messages (its gettext message ids, Python 3.11-3.13) -> our locale key and how each of the key's
 # fields is filled in by argparse afterwards; a message not listed stays as argparse says it
@@ -82,3 +82,20 @@ def whole(low: int, high: int, shown_high: str | None = None) -> Callable[[str],
         return value
 
     return parse
+
+
+def unwritable(path: str) -> Phrase | None:
+    """Why `path` cannot be written, in words (`cli_error.reason_*`), or None: checked before a long
+    computation, so that its result is not thrown away at the end."""
+    import os
+    from pathlib import Path
+
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        return Phrase("cli_error.reason_folder")
+    if not folder.is_dir():
+        return Phrase("cli_error.reason_no_folder")
+    if not os.access(folder if not target.exists() else target, os.W_OK):
+        return Phrase("cli_error.reason_permission")
+    return None

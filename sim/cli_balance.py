@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from .balance import DEFAULT_BEAM, DEFAULT_MAX_SETS, DEFAULT_REPLICATIONS, DEFAULT_TOP, BalanceError, analyse
-from .cli_args import whole
+from .cli_args import unwritable, whole
 from .events import drop_events_after
 from .executors import ExecutorError, executor_for
 from .experiment import DEFAULT_SEED, MAX_REPLICATIONS
+from .i18n import LocalizedError
 from .model import RunawayScenario
 from .scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 
@@ -59,7 +60,7 @@ def _load(path: str, days: int | None) -> Scenario:
     if days is None:
         return scenario
     if scenario.calendar.mode != "daily":
-        raise BalanceError(f"{path}: calendar.mode: --days applies to daily scenarios; this one is continuous")
+        raise LocalizedError("cli_error.days_continuous", path=path)
     data = scenario.model_dump(mode="json", exclude_none=True)
     data["calendar"]["days"] = days
     # as `lean-sim run --days`: the events past the last day are left out, and so is their round's use of them
@@ -77,9 +78,11 @@ def run(args: argparse.Namespace) -> int:
     """Run `lean-sim balance`; an executor set by the caller (`args.executor`, a Dask cluster) is used
     as it is, otherwise the one `--dask` / `--workers` name."""
     try:
+        if args.out and (reason := unwritable(args.out)) is not None:
+            raise LocalizedError("cli_error.cannot_write", path=args.out, reason=reason)
         scenario = _load(args.scenario, args.days)
         if not scenario.rounds:
-            raise BalanceError(f"{args.scenario}: rounds: the scenario has no round plan to analyse")
+            raise LocalizedError("cli_error.no_rounds", path=args.scenario)
         given: Executor | None = getattr(args, "executor", None)
         progress = _progress if sys.stderr.isatty() else None
         options = {"max_sets": args.max_sets, "beam": args.beam, "top": args.top, "progress": progress}
@@ -97,15 +100,17 @@ def run(args: argparse.Namespace) -> int:
             try:
                 Path(args.out).write_text(text, encoding="utf-8")
             except OSError as error:
-                raise BalanceError(f"{args.out}: cannot write: {error.strerror}") from None
+                raise LocalizedError("cli_error.cannot_write", path=args.out, reason=error.strerror) from None
         else:
             sys.stdout.write(text)
         return 0
     except ScenarioError as error:
         for problem in error.problems:
             print(problem.text(args.lang), file=sys.stderr)
+    except LocalizedError as error:
+        print(error.text(args.lang), file=sys.stderr)
     except (BalanceError, ExecutorError) as error:
         print(error, file=sys.stderr)
     except RunawayScenario as error:
-        print(f"{args.scenario}: {error}", file=sys.stderr)
+        print(f"{args.scenario}: {error.text(args.lang)}", file=sys.stderr)
     return EXIT_BAD_INPUT

@@ -306,3 +306,19 @@ def test_cli_run_with_dask_equals_the_local_run(cluster: str, tmp_path: Path) ->
     remote = _cli(*args, "--dask", cluster)
     assert local.returncode == remote.returncode == 0, remote.stderr
     assert json.loads(remote.stdout) == json.loads(local.stdout)
+
+
+def test_an_output_that_cannot_be_written_is_said_before_the_analysis(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """`--out` into a missing folder was found only after the whole analysis had run (minutes)."""
+    import time
+
+    from sim.cli import main
+
+    started = time.monotonic()
+    status = main(["balance", str(ROOT / "scenarios" / "central-lending-hall.yaml"), "--out", str(tmp_path / "no" / "x.txt"),
+                   "--lang", "ru"])
+    assert status == 2 and time.monotonic() - started < 20  # nothing was run
+    assert capsys.readouterr().err == f"{tmp_path / 'no' / 'x.txt'}: запись невозможна: такой папки нет\n"
+    assert main(["balance", str(ROOT / "scenarios" / "mmc-desk.yaml"), "--lang", "ru"]) == 2
+    assert "в сценарии нет плана раундов" in capsys.readouterr().err
