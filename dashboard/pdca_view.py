@@ -44,21 +44,26 @@ def decision_form(service: Training, info: SessionInfo, code: str, name: str, nu
     kept = service.kept_tools(code, name, number)
     mine = service.decision(code, name, number)
     offered = offered_tools(scenario, number, kept)
+    # what the team sent, else what it had ticked and typed before a reload (its draft)
+    draft = _draft(service, code, name, number) if mine is None else None
+    sent_new = mine.new_tools if mine else (draft or {}).get("new", [])
+    sent_dropped = mine.dropped if mine else (draft or {}).get("dropped", [])
+    keep_draft: dict[str, Any] = {"on_change": _save_draft, "args": (service, code, name, number, offered, kept)}
     dropped: list[str] = []
     if kept:
         st.markdown(f"**{t('pdca.in_force', lang)}**")
         st.caption(t("pdca.drop_help", lang))
         for tid in kept:
             key = f"team.{code}.{number}.drop.{tid}"
-            _prefill(key, bool(mine and tid in mine.dropped))
-            if st.checkbox(t("pdca.drop", lang, tool=pick(scenario.tools[tid].name, lang)), key=key):
+            _prefill(key, tid in sent_dropped)
+            if st.checkbox(t("pdca.drop", lang, tool=pick(scenario.tools[tid].name, lang)), key=key, **keep_draft):
                 dropped.append(tid)
     over = False
     new: list[str] = []
     if offered:
         for tid in offered:
-            _prefill(f"team.{code}.{number}.{tid}", bool(mine and tid in mine.new_tools))
-        new = tool_picker(scenario, lang, key_prefix=f"team.{code}.{number}", offered=offered)
+            _prefill(f"team.{code}.{number}.{tid}", tid in sent_new)
+        new = tool_picker(scenario, lang, key_prefix=f"team.{code}.{number}", offered=offered, **keep_draft)
         over = tool_price(scenario, new) > round_budget(scenario, number)
         line = t("team.budget", lang, used=price_text(scenario, new, lang), budget=budget_text(scenario, number, lang))
         (st.error(t("team.over_budget", lang, line=line)) if over else st.info(line))
@@ -67,7 +72,7 @@ def decision_form(service: Training, info: SessionInfo, code: str, name: str, nu
     in_force = [x for x in kept if x not in dropped] + new
     if in_force or dropped:
         hypothesis_form(scenario, code, number, new or in_force, mine, lang)
-    a3_form(code, number, mine, lang)
+    a3_form(code, number, mine, lang, draft, keep_draft)
     integrity_view.team_note(service, code, lang)
     st.button(t("team.submit", lang), type="primary", key=f"team.submit.{code}.{number}", disabled=over,
               on_click=_submit, args=(service, scenario, code, name, number, offered, kept))
@@ -102,14 +107,36 @@ def hypothesis_form(scenario: Scenario, code: str, number: int, tools: list[str]
     st.session_state[_key("hyp_suffix", code, number)] = (suffix, guess.tool if guess else None)
 
 
-def a3_form(code: str, number: int, mine: Decision | None, lang: str) -> None:
-    """The small A3: problem, wastes seen, root cause, countermeasure, expected effect, result."""
-    notes = mine.notes if mine is not None else {}
+def a3_form(code: str, number: int, mine: Decision | None, lang: str, draft: dict[str, Any] | None = None,
+            keep_draft: dict[str, Any] | None = None) -> None:
+    """The small A3: problem, wastes seen, root cause, countermeasure, expected effect, result (what
+    the team sent, else its draft)."""
+    notes = mine.notes if mine is not None else (draft or {}).get("notes") or {}
     with st.expander(t("pdca.a3", lang), expanded=True):
         st.caption(t("pdca.a3_help", lang))
         for note in A3_FIELDS:
             _prefill(_key(note, code, number), str(notes.get(note, "")))
-            st.text_area(t(f"pdca.a3_{note}", lang), max_chars=1000, key=_key(note, code, number), height=68)
+            st.text_area(t(f"pdca.a3_{note}", lang), max_chars=1000, key=_key(note, code, number), height=68,
+                         **(keep_draft or {}))
+
+
+def _draft(service: Training, code: str, name: str, number: int) -> dict[str, Any] | None:
+    try:
+        return service.draft(code, name, number)
+    except (StoreError, TrainingError):  # no draft is no loss: the form starts empty, as before
+        return None
+
+
+def _save_draft(service: Training, code: str, name: str, number: int, offered: list[str], kept: list[str]) -> None:
+    """On every tick and every note left: the form as it stands, kept for a reload before Submit."""
+    state = st.session_state
+    new = [x for x in offered if state.get(f"team.{code}.{number}.{x}")]
+    dropped = [x for x in kept if state.get(f"team.{code}.{number}.drop.{x}")]
+    notes = {note: str(state.get(_key(note, code, number)) or "") for note in A3_FIELDS}
+    try:
+        service.save_draft(code, name, number, new, dropped, notes)
+    except (StoreError, TrainingError):  # a draft that cannot be kept must not stop the team typing
+        pass
 
 
 def _hypothesis_from_state(code: str, number: int) -> dict[str, Any] | None:

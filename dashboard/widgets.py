@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from html import escape
+from typing import Any
 
 import streamlit as st
 
@@ -159,8 +160,10 @@ def kpi_cards(kpis: dict[str, Estimate], diffs: dict[str, Difference] | None, la
 
 
 def tool_picker(scenario: Scenario, lang_: str, key_prefix: str, offered: Iterable[str] | None = None,
-                disabled: Iterable[str] = ()) -> list[str]:
-    """Tool cards grouped by the waste they attack; returns the ids ticked."""
+                disabled: Iterable[str] = (), on_change: Callable[..., None] | None = None,
+                args: tuple[Any, ...] = ()) -> list[str]:
+    """Tool cards grouped by the waste they attack; returns the ids ticked (`on_change(*args)` after a
+    tick: the Team page keeps its draft)."""
     offered_ids = list(offered) if offered is not None else list(scenario.tools)
     locked = set(disabled)
     chosen: list[str] = []
@@ -185,7 +188,7 @@ def tool_picker(scenario: Scenario, lang_: str, key_prefix: str, offered: Iterab
                                              help=t("tools.kept_help", lang_))
                         st.caption(t("tools.kept", lang_))
                     else:
-                        ticked = st.checkbox(name, key=f"{key_prefix}.{tid}")
+                        ticked = st.checkbox(name, key=f"{key_prefix}.{tid}", on_change=on_change, args=args)
                     with st.expander(f"{cost} · {t('tools.more', lang_)}"):
                         st.write(pick(tool.description, lang_))
                 if ticked or tid in locked:

@@ -128,6 +128,15 @@ observations = Table(  # what a team saw on the floor in a gemba round (the wast
     Column("recorded_at", Float, nullable=False),
 )
 
+drafts = Table(  # what a team has ticked and typed in an open round before it submits (survives a reload)
+    "drafts", metadata,
+    Column("team_id", Integer, ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    Column("round", Integer, primary_key=True),
+    Column("session_id", Integer, ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False),
+    Column("payload", Text, nullable=False),  # JSON: new tools, dropped tools, notes (cleaned)
+    Column("saved_at", Float, nullable=False),
+)
+
 audit = Table(
     "audit", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -175,7 +184,12 @@ def _v4(conn: Connection) -> None:
     observations.create(conn, checkfirst=True)
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3, _v4]
+def _v5(conn: Connection) -> None:
+    """Drafts of the decision form: a reload before Submit keeps what the team ticked and typed."""
+    drafts.create(conn, checkfirst=True)
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -350,6 +364,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 __all__ = [
-    "SCHEMA_VERSION", "IntegrityError", "Store", "StoreError", "audit", "decisions", "observations", "results", "rounds",
+    "SCHEMA_VERSION", "IntegrityError", "Store", "StoreError", "audit", "decisions", "drafts", "observations", "results", "rounds",
     "sessions", "store_identity", "team_tokens", "teams",
 ]

@@ -271,7 +271,7 @@ def test_a_version_3_database_gets_the_observations_table(tmp_path: Path) -> Non
         conn.execute(schema_version.update().values(version=3))
     store.close()
     again = Store(url)
-    assert again.version() == SCHEMA_VERSION == 4
+    assert again.version() == SCHEMA_VERSION == 5
     with again.read() as conn:
         assert conn.execute(select(observations.c.id)).all() == []
 

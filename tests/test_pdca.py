@@ -83,7 +83,7 @@ def test_the_hypothesis_and_the_a3_are_stored_in_the_json_columns(service: Train
     assert stored["pdca"]["dropped"] == ["five_s_stacks"]
     assert stored["pdca"]["hypothesis"]["kpi"] == "wait_mean"
     assert json.loads(raw["tools"]) == ["five_s_desk", "kanban_processing"]
-    assert service.store.version() == 4  # the waste walk's observations (v4) are the last migration: PDCA adds none
+    assert service.store.version() == 5  # drafts of the decision form (v5) are the last migration: PDCA adds none
 
 
 def test_a_tool_not_in_force_cannot_be_dropped_and_a_bad_hypothesis_is_refused(service: Training) -> None:

@@ -424,3 +424,36 @@ def test_a_round_with_other_events_says_it_compares_with_as_is_in_the_same_week(
     captions = [c.value for c in page("team", team=(code, "Owls")).caption]
     assert t("score_note.other_events", "en", n=2) in captions, captions
     assert t("team.against_previous", "en") not in captions
+
+
+def test_what_a_team_ticked_and_typed_before_submitting_comes_back_after_a_reload(app_env: str) -> None:
+    """A phone reload before Submit lost every tick and every note of the round (only a submitted
+    decision came back). The form keeps a draft on each tick and each note; it is the team's own: no
+    other page is asked to redraw for it."""
+    service = Training(Store(app_env))
+    code = service.create_session(one_day_hall(), seed=3, replications=2, rounds_count=2)
+    service.join(code, "Owls")
+    service.join(code, "Hedgehogs")
+    service.open_round(code, 1)
+    for team in ("Owls", "Hedgehogs"):
+        service.submit(code, team, 1, [])
+    service.close_round(code, 1)
+    Worker(service, runner).run_once()
+    service.reveal(code, 1)
+    service.open_round(code, 2)
+    chosen, other = one_day_hall().rounds[1].offer[:2]
+    team = page("team", team=(code, "Owls"))
+    team.checkbox(key=f"team.{code}.2.{chosen}").check().run()
+    team.text_area(key=f"team.problem.{code}.2").input("the queue at 18:00").run()
+    assert service.decision(code, "Owls", 2) is None  # not sent
+    stamp = service.change_stamp(code)
+    team.text_area(key=f"team.root_cause.{code}.2").input("one desk at the peak").run()
+    assert service.change_stamp(code) == stamp  # a draft moves nothing for the other pages
+    fresh = page("team", team=(code, "Owls"))  # the reload: a new browser session of the same team
+    assert fresh.checkbox(key=f"team.{code}.2.{chosen}").value is True
+    assert fresh.checkbox(key=f"team.{code}.2.{other}").value is False
+    assert fresh.text_area(key=f"team.problem.{code}.2").value == "the queue at 18:00"
+    assert fresh.text_area(key=f"team.root_cause.{code}.2").value == "one desk at the peak"
+    other_team = page("team", team=(code, "Hedgehogs"))  # another team's draft is not this one's
+    assert other_team.checkbox(key=f"team.{code}.2.{chosen}").value is False
+    assert other_team.text_area(key=f"team.problem.{code}.2").value == ""

@@ -84,7 +84,7 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         pytest.fail("CI must provide a PostgreSQL server in LEAN_TRAINER_TEST_PG_URL")
     store = Store(PG_URL)
     with store.write() as conn:
-        for table in ("audit", "results", "observations", "decisions", "team_tokens", "teams", "rounds", "sessions", "store_identity",
+        for table in ("audit", "results", "observations", "drafts", "decisions", "team_tokens", "teams", "rounds", "sessions", "store_identity",
                       "schema_version"):
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
     store.close()

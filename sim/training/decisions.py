@@ -10,7 +10,7 @@ from sqlalchemy import and_, delete, insert, select
 
 from ..lean import ChoiceError, check_choice, one_off_roubles, priced_in_roubles
 from ..pdca import PDCA_KEY, hypothesis_of, notes_json
-from ..store import decisions
+from ..store import decisions, drafts
 from ..text import clean_block, clean_line
 from . import queries as q
 from .base import TrainingBase
@@ -104,3 +104,37 @@ class DecisionsMixin(TrainingBase):
         """Each team's tools for a round (see `queries.tools_in_force`)."""
         with self.store.read() as conn:
             return q.tools_in_force(conn, int(q.session_row(conn, code)["id"]), number)
+
+    def save_draft(self, code: str, team: str, number: int, new_tools: list[str], dropped: list[str],
+                   notes: dict[str, str]) -> bool:
+        """Keep what a team has ticked and typed in an open round before it submits, so that a reload
+        (a phone's, say) gives it back; False when the round is not open. Private to the team: the
+        session's change counter does not move, so no other page redraws for it."""
+        s = self.session(code)
+        tools = set(s.scenario.tools)
+        payload = {"new": [x for x in new_tools if x in tools][:50], "dropped": [x for x in dropped if x in tools][:50],
+                   "notes": clean_notes_of(notes)}
+        with self.store.write() as conn:
+            info = q.team_info(conn, s.id, team)
+            if q.statuses(conn, s.id).get(number) != "open":
+                return False
+            conn.execute(delete(drafts).where(and_(drafts.c.team_id == info.id, drafts.c.round == number)))
+            conn.execute(insert(drafts).values(team_id=info.id, round=number, session_id=s.id,
+                                               payload=json.dumps(payload), saved_at=time.time()))
+        return True
+
+    def draft(self, code: str, team: str, number: int) -> dict[str, Any] | None:
+        """The team's draft of round `number` ({"new", "dropped", "notes"}), or None."""
+        with self.store.read() as conn:
+            session_id = int(q.session_row(conn, code)["id"])
+            info = q.team_info(conn, session_id, team)
+            row = conn.execute(select(drafts.c.payload).where(
+                and_(drafts.c.team_id == info.id, drafts.c.round == number))).first()
+        if row is None:
+            return None
+        try:
+            data = json.loads(row[0])
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+
