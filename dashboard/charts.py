@@ -215,7 +215,8 @@ def score_gauge(mean: float | None, ci: tuple[float, float] | None, lang: str, *
     """The balanced score on a 0-200 dial, 100 = as it is."""
     value = 100.0 if mean is None else mean
     fig = go.Figure(go.Indicator(
-        mode="gauge+number" if compact else "gauge+number+delta", value=value,  # a phone: no room for the delta
+        # a phone: no room for the delta; as it is (exactly 100): no change to show (Plotly drew a "-")
+        mode="gauge+number" if compact or value == 100.0 else "gauge+number+delta", value=value,
         number=dict(valueformat=".1f"),
         delta=dict(reference=100, valueformat=".1f", increasing=dict(color=BLUE, symbol="▲ "),
                    decreasing=dict(color=VERMILLION, symbol="▼ ")),
@@ -227,7 +228,7 @@ def score_gauge(mean: float | None, ci: tuple[float, float] | None, lang: str, *
         ),
     ))
     return _layout(fig, t("chart.score_title", lang), lang, compact, height=260 if compact else 300,
-                   margin=dict(l=30, r=30, t=60, b=10))
+                   margin=dict(l=40, r=40, t=60, b=10))  # room for the dial's "200"
 
 
 def _time_unit(stream: ValueStream, lang: str) -> tuple[float, str]:

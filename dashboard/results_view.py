@@ -96,8 +96,9 @@ def show_results(scenario: Scenario, variant_scenario: Scenario, baseline: Resul
                           against=against_text))
         else:
             st.markdown(t("results.as_is", lang))
-        st.caption(t("results.how_to_read", lang, runs=counted("compare.replications", variant.replications, lang),
-                     seed=variant.seed))
+        # the verdicts are explained only where there are differences to judge
+        st.caption(t("results.how_to_read" if against else "score_note.how_to_read_as_is", lang,
+                     runs=counted("compare.replications", variant.replications, lang), seed=variant.seed))
     kpi_cards(variant.kpis, comparison.kpis if comparison else None, lang, against=against_text)
     view = _Tabs(scenario, variant_scenario, baseline if against else None, variant, comparison, names, ident, lang,
                  key, phone, downloads)

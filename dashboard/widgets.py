@@ -118,6 +118,13 @@ CARDS_CSS = """<style>
 </style>"""
 
 
+def change_arrow(diff: float, shown: str) -> str:
+    """▲ or ▼ as the change goes, "=" when the number shown rounds to zero (a "▼ 0,00" read as a fall)."""
+    if not any(ch in "123456789" for ch in shown):
+        return "="
+    return "▲" if diff > 0 else "▼"
+
+
 def kpi_cards_html(kpis: dict[str, Estimate], diffs: dict[str, Difference] | None, lang_: str,
                    ids: Iterable[str] = MAIN_KPIS, against: str | None = None) -> str:
     """The cards as one HTML block: the value, the change against the baseline with its CI, and the
@@ -133,9 +140,10 @@ def kpi_cards_html(kpis: dict[str, Estimate], diffs: dict[str, Difference] | Non
                  f'<div class="llt-value">{escape(fmt(kpi_id, estimate.mean, lang_))}</div>']
         d = diffs.get(kpi_id) if diffs else None
         if d is not None and d.diff is not None:
-            arrow = "▲" if d.diff > 0 else "▼" if d.diff < 0 else "="
+            change = fmt(kpi_id, d.diff, lang_, signed=True)
+            arrow = change_arrow(d.diff, change)
             tone = {"better": " llt-better", "worse": " llt-worse"}.get(d.verdict, "")
-            lines.append(f'<div class="llt-diff{tone}">{arrow} {escape(fmt(kpi_id, d.diff, lang_, signed=True))} · '
+            lines.append(f'<div class="llt-diff{tone}">{arrow} {escape(change)} · '
                          f'<b>{escape(verdict_text(d.verdict, lang_))}</b></div>')
             if d.ci95:
                 lines.append('<div class="llt-ci">' + escape(t(

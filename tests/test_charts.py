@@ -376,3 +376,11 @@ def test_vsm_works_for_any_purpose_of_any_shipped_scenario_with_any_tools(data):
     choice = data.draw(st.sampled_from(options), label="stream")
     lang = data.draw(st.sampled_from(LANGS), label="lang")
     _check_vsm(_stream(scenario, results, choice), scenario, lang)
+
+
+def test_the_dial_of_the_library_as_it_is_shows_no_change() -> None:
+    """Round 1's dial showed a stray "-" under 100,0: a delta of nothing."""
+    from dashboard.charts import score_gauge
+
+    assert "delta" not in score_gauge(100.0, None, "ru").data[0].mode
+    assert "delta" in score_gauge(117.1, (110.0, 124.0), "ru").data[0].mode

@@ -243,8 +243,8 @@ def test_kpi_cards_give_the_change_and_the_verdict(ran, expected):
     for kpi_id in shown_cards(ran):
         d = comparison.kpis[kpi_id]
         shown = card(ran, kpi_id)
-        arrow = "▲" if d.diff > 0 else "▼" if d.diff < 0 else "="
         change = fmt(kpi_id, d.diff, "ru", signed=True)
+        arrow = "=" if not re.search("[1-9]", change) else "▲" if d.diff > 0 else "▼"
         assert shown["diff"] == f"{arrow} {change} · {t(f'verdict.{d.verdict}', 'ru')}", (kpi_id, shown)
         if d.ci95:
             assert shown["ci"] == t("card.diff_ci", "ru", low=fmt(kpi_id, d.ci95[0], "ru", signed=True),
@@ -514,3 +514,13 @@ def test_learn_page_shows_the_tools_of_the_default_scenario_by_their_names(env, 
         elif pick(tool.description, lang) not in [m.value for m in walk(cards[name]) if hasattr(m, "value")]:
             missing.append(f"{name} (description)")
     assert missing == []
+
+
+def test_a_change_that_rounds_to_zero_has_no_arrow() -> None:
+    """The inequality card said "▼ 0,00" for a change of -0.001."""
+    from dashboard.widgets import change_arrow
+
+    assert change_arrow(-0.001, fmt("equity_p90_ratio", -0.001, "ru", signed=True)) == "="
+    assert change_arrow(-0.02, fmt("equity_p90_ratio", -0.02, "ru", signed=True)) == "▼"
+    assert change_arrow(0.5, fmt("wait_mean", 0.5, "ru", signed=True)) == "▲"
+
