@@ -108,8 +108,12 @@ def round_controls(service: Training, code: str, lang: str, actor: str) -> None:
     failed = st.session_state.get(ACTION_ERROR)
     if failed is not None:
         st.error(failed.text(lang))
-    for r in service.rounds(code):
+    every = service.rounds(code)
+    for r in every:
         plan = info.scenario.rounds[r.number - 1]
+        # a round opens after the rounds before it are closed and while no other runs (the rules refuse it else)
+        can_open = all(x.status == "closed" for x in every if x.number < r.number) and \
+            not any(x.status in ("open", "closing") for x in every)
         key = f"{code}.{r.number}"
         with st.container(border=True):
             c1, c2 = st.columns([3, 2])
@@ -120,6 +124,7 @@ def round_controls(service: Training, code: str, lang: str, actor: str) -> None:
                 minutes = c2.number_input(t("trainer.countdown", lang), 0, 120, 0, key=f"trainer.minutes.{key}")
                 enforce = c2.checkbox(t("trainer.enforce", lang), key=f"trainer.enforce.{key}", disabled=not minutes)
                 c2.button(t("trainer.open", lang), key=f"trainer.open.{key}", type="primary", on_click=_act,
+                          disabled=not can_open, help=None if can_open else t("trainer.open_later", lang),
                           args=(service.open_round, code, r.number),
                           kwargs={"minutes": float(minutes) or None, "actor": actor, "enforce": bool(enforce)})
             elif r.status == "open":

@@ -457,3 +457,20 @@ def test_what_a_team_ticked_and_typed_before_submitting_comes_back_after_a_reloa
     other_team = page("team", team=(code, "Hedgehogs"))  # another team's draft is not this one's
     assert other_team.checkbox(key=f"team.{code}.2.{chosen}").value is False
     assert other_team.text_area(key=f"team.problem.{code}.2").value == ""
+
+
+def test_a_round_that_cannot_open_yet_has_its_open_button_disabled(app_env: str) -> None:
+    """While round 1 ran, the «Открыть раунд» buttons of the later rounds looked usable (a click was
+    refused only afterwards)."""
+    service = Training(Store(app_env))
+    code = service.create_session(one_day_hall(), seed=3, replications=2, rounds_count=3)
+    service.join(code, "Owls")
+    service.open_round(code, 1)
+    trainer = page("trainer", trainer="Anna", **{"trainer.code": code})
+    assert trainer.button(key=f"trainer.open.{code}.2").disabled
+    assert trainer.button(key=f"trainer.open.{code}.3").disabled
+    service.close_round(code, 1)
+    Worker(service, runner).run_once()
+    trainer = page("trainer", trainer="Anna", **{"trainer.code": code})
+    assert not trainer.button(key=f"trainer.open.{code}.2").disabled
+    assert trainer.button(key=f"trainer.open.{code}.3").disabled
