@@ -11,6 +11,8 @@ from sim.i18n import t
 from sim.lean import money
 from sim.scenario import Scenario
 
+from .widgets import plain_cards
+
 
 def cost_and_payback(scenario: Scenario, as_is: Results, results: Results, tools: list[str], lang: str,
                      spent: float | None = None) -> None:
@@ -20,11 +22,10 @@ def cost_and_payback(scenario: Scenario, as_is: Results, results: Results, tools
     p = payback(scenario, as_is, results, tools, spent=spent)
     if p is None:
         return
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric(t("money.one_off", lang), roubles(p.one_off, lang))
-    c2.metric(t("money.running", lang), t("tools.per_day", lang, rub=money(p.running_per_day)))
-    c3.metric(t("money.saving", lang), roubles(p.yearly_saving, lang))
-    c4.metric(t("money.payback", lang), payback_text(p, lang))
+    plain_cards([("money.one_off", t("money.one_off", lang), roubles(p.one_off, lang)),
+                 ("money.running", t("money.running", lang), t("tools.per_day", lang, rub=money(p.running_per_day))),
+                 ("money.saving", t("money.saving", lang), roubles(p.yearly_saving, lang)),
+                 ("money.payback", t("money.payback", lang), payback_text(p, lang))])
     days = scenario.economics.working_days_per_year
     rate = scenario.economics.reader_hour_roubles
     note = (t("money.saving_staff", lang, days=days) if rate is None

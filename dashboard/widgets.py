@@ -159,6 +159,14 @@ def kpi_cards_html(kpis: dict[str, Estimate], diffs: dict[str, Difference] | Non
     return CARDS_CSS + '<div class="llt-cards">' + "".join(cards) + "</div>"
 
 
+def plain_cards(items: list[tuple[str, str, str]]) -> None:
+    """Cards of (id, label, value) in the KPI cards' grid: a long value ("pays back in 0.4 years
+    (within a year)") wraps instead of being cut, as a metric's was."""
+    cards = "".join(f'<div class="llt-card" data-kpi="{escape(key)}"><div class="llt-name">{escape(label)}</div>'
+                    f'<div class="llt-value">{escape(value)}</div></div>' for key, label, value in items)
+    st.html(CARDS_CSS + f'<div class="llt-cards">{cards}</div>')
+
+
 def kpi_cards(kpis: dict[str, Estimate], diffs: dict[str, Difference] | None, lang_: str,
               ids: Iterable[str] = MAIN_KPIS, against: str | None = None) -> None:
     """A card per figure (`kpi_cards_html`), drawn as one element: a results page has some 25 cards,
