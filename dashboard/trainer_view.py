@@ -258,5 +258,6 @@ def team_comparison(service: Training, code: str, number: int, lang: str) -> Non
                      t("groups.verdict", lang): verdict_word(d.verdict, lang)})
     st.dataframe(rows, hide_index=True)
     pdca_view.compared(service, code, [left, right], lang)
-    st.plotly_chart(charts.wait_distribution(other, info.scenario, lang, base), config=PLOT_CONFIG,
-                    key=f"trainer.cmp_chart.{code}")
+    names = (f"{left[0]} · {t('compare.round_n', lang, n=left[1])}", f"{right[0]} · {t('compare.round_n', lang, n=right[1])}")
+    st.plotly_chart(charts.wait_distribution(other, info.scenario, lang, base, names=names), config=PLOT_CONFIG,
+                    key=f"trainer.cmp_chart.{code}")  # the legend names the two teams (or rounds), not as-is

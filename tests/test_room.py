@@ -474,3 +474,21 @@ def test_a_round_that_cannot_open_yet_has_its_open_button_disabled(app_env: str)
     trainer = page("trainer", trainer="Anna", **{"trainer.code": code})
     assert not trainer.button(key=f"trainer.open.{code}.2").disabled
     assert trainer.button(key=f"trainer.open.{code}.3").disabled
+
+
+def test_the_consoles_team_against_team_chart_names_the_teams(app_env: str) -> None:
+    """Comparing two teams, the chart's legend said «Как есть / С инструментами»."""
+    service = Training(Store(app_env))
+    code = service.create_session(one_day_hall(), seed=3, replications=2, rounds_count=2)
+    for team in ("Owls", "Hedgehogs"):
+        service.join(code, team)
+    service.open_round(code, 1)
+    for team in ("Owls", "Hedgehogs"):
+        service.submit(code, team, 1, [])
+    service.close_round(code, 1)
+    Worker(service, runner).run_once()
+    trainer = page("trainer", trainer="Anna", **{"trainer.code": code})
+    chart = next(c for c in trainer.get("plotly_chart") if c.proto.id.endswith(f"trainer.cmp_chart.{code}")
+                 or f"cmp_chart.{code}" in c.proto.id)
+    legend = [tr["name"] for tr in json.loads(chart.proto.spec)["data"]]
+    assert legend == ["Owls · Round 1", "Hedgehogs · Round 1"], legend
