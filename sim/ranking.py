@@ -26,7 +26,7 @@ class Entry:
 class Placed:
     entry: Entry
     place: int
-    tied: bool  # shares its place with another team
+    tied: bool  # another team has the same place
 
 
 def _clearly_above(a: Entry, b: Entry) -> bool:
@@ -42,6 +42,6 @@ def rank(entries: Sequence[Entry]) -> list[Placed]:
     ordered = sorted(entries, key=lambda e: (-(e.score if e.score is not None else float("-inf")), not e.submitted))
     places = [1 + sum(_clearly_above(other, e) for other in ordered if other is not e) for e in ordered]
     counts = {p: places.count(p) for p in places}
-    return [Placed(e, p, counts[p] > 1 or any(
-        not _clearly_above(o, e) and not _clearly_above(e, o) for o in ordered if o is not e))
-        for e, p in zip(ordered, places)]
+    # "=" where another team has the same place: a team whose interval overlaps only teams placed
+    # elsewhere (a chain A > B, A ~ C ~ B) has no one to share "2=" with
+    return [Placed(e, p, counts[p] > 1) for e, p in zip(ordered, places)]

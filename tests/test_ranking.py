@@ -30,3 +30,10 @@ def test_a_team_is_never_placed_behind_one_it_is_clearly_ahead_of(scores: list[t
             if a.entry.ci95[0] > b.entry.ci95[1]:
                 assert a.place < b.place
     assert min(p.place for p in placed) == 1
+
+
+def test_a_team_alone_at_its_place_is_not_marked_as_tied() -> None:
+    """The projector showed a lone «2=. Late»: its interval overlapped a team at place 1 only."""
+    placed = rank([Entry("A", 130.0, (128.0, 132.0)), Entry("C", 125.0, (120.0, 129.0)),
+                   Entry("Late", 121.0, (119.0, 123.0))])
+    assert [(p.entry.team, p.place, p.tied) for p in placed] == [("A", 1, True), ("C", 1, True), ("Late", 2, False)]
