@@ -492,3 +492,29 @@ def test_the_consoles_team_against_team_chart_names_the_teams(app_env: str) -> N
                  or f"cmp_chart.{code}" in c.proto.id)
     legend = [tr["name"] for tr in json.loads(chart.proto.spec)["data"]]
     assert legend == ["Owls · Round 1", "Hedgehogs · Round 1"], legend
+
+
+def test_the_projector_shows_the_waste_walk_only_in_its_own_round(app_env: str) -> None:
+    """Every leaderboard line of rounds 2-5 repeated «Обход гембы (раунд 1): 0/5»."""
+    service = Training(Store(app_env))
+    code = service.create_session(one_day_hall(), seed=3, replications=2, rounds_count=2)
+    service.join(code, "Owls")
+    for n in (1, 2):
+        service.open_round(code, n)
+        service.submit(code, "Owls", n, [])
+        service.close_round(code, n)
+        Worker(service, runner).run_once()
+        service.reveal(code, n)
+        if n == 1:
+            at = AppTest.from_file(APP, default_timeout=120)
+            at.query_params["code"] = code
+            at.query_params["lang"] = "en"
+            at.run()
+            at.switch_page("dashboard/pages/projector.py")
+            at.run()
+            walk = t("gemba_round.board_col", "en", n=1)
+            assert any(walk in m.value for m in at.markdown)  # round 1 is the gemba round: its walk is shown
+    at.run()
+    assert not at.exception
+    assert not any(t("gemba_round.board_col", "en", n=1) in m.value for m in at.markdown)
+    assert any("1. Owls" in m.value for m in at.markdown)

@@ -20,6 +20,7 @@ from sim.i18n import counted, num, pick, t
 from sim.ranking import Entry, rank
 from sim.store import StoreError
 from sim.training import TrainingError
+from sim.training.observations import is_gemba
 
 
 @lru_cache(maxsize=32)
@@ -82,7 +83,8 @@ big(t("projector.submitted", lang, done=done, of=counted("projector.of_teams", l
 if current.status == "closed" and current.revealed:
     rows = service.leaderboard(info.code, current.number)
     submitted = {d.team for d in service.decisions(info.code, current.number)}
-    walk = walk_column(service, info.code, current.number, lang)  # the waste walk, apart from the score
+    # the waste walk, apart from the score, on the wall in its own round only (not on every later line)
+    walk = walk_column(service, info.code, current.number, lang) if is_gemba(info.scenario, current.number) else None
     for p in rank([Entry(r["team"], r["score"], r["score_ci"], r["team"] in submitted) for r in rows]):
         score = "—" if p.entry.score is None else num(p.entry.score, lang)
         ci = f" ({num(p.entry.ci95[0], lang)}–{num(p.entry.ci95[1], lang)})" if p.entry.ci95 else ""
