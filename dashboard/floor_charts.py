@@ -48,8 +48,16 @@ def _arr(values: np.ndarray, digits: int = 1) -> list[float]:
     return np.round(np.asarray(values, dtype=np.float64), digits).tolist()
 
 
-def _static_traces(plan: FloorPlan, scenario: Scenario, lang: str, axes: tuple[str, str]) -> list[dict[str, Any]]:
-    """Stations as labelled squares, the entrance: drawn once, not in the frames."""
+def station_key(plan: FloorPlan, scenario: Scenario, lang: str) -> list[tuple[str, str]]:
+    """The compact floor's key: (number, name) of each station in the order the plan draws them."""
+    ids = [sid for sid in plan.spots if sid in scenario.stations]
+    return [(str(i), pick(scenario.stations[sid].name, lang)) for i, sid in enumerate(ids, start=1)]
+
+
+def _static_traces(plan: FloorPlan, scenario: Scenario, lang: str, axes: tuple[str, str],
+                   compact: bool = False) -> list[dict[str, Any]]:
+    """Stations as labelled squares, the entrance: drawn once, not in the frames. `compact` (a phone):
+    each station is numbered and named in a key under the figure (`station_key`), as names collide there."""
     x: list[float] = []
     y: list[float] = []
     text: list[str] = []
@@ -62,7 +70,7 @@ def _static_traces(plan: FloorPlan, scenario: Scenario, lang: str, axes: tuple[s
         kind = plan.kinds[sid]
         x.append(sx)
         y.append(sy + (0.2 if kind in ("desk", "kiosk") else 0.0))
-        text.append(_wrap(pick(scenario.stations[sid].name, lang)))
+        text.append(str(len(text) + 1) if compact else _wrap(pick(scenario.stations[sid].name, lang)))
         # desk names above the desk (its line runs below); back rooms alternate so names do not collide
         where.append("top center" if kind in ("desk", "kiosk", "stacks") else
                      "bottom center" if len(where) % 2 == 0 else "top center")
@@ -72,7 +80,7 @@ def _static_traces(plan: FloorPlan, scenario: Scenario, lang: str, axes: tuple[s
     ex, ey = plan.spots["entrance"]
     x.append(ex)
     y.append(ey)
-    text.append(t("floor.entrance", lang))
+    text.append("" if compact else t("floor.entrance", lang))
     symbols.append("triangle-up")
     colours.append(GREY)
     where.append("bottom center")
@@ -80,14 +88,14 @@ def _static_traces(plan: FloorPlan, scenario: Scenario, lang: str, axes: tuple[s
         bx, by = plan.spots["stack_bench"]
         x.append(bx)
         y.append(by - 1.0)
-        text.append(t("floor.stack_bench", lang))
+        text.append("" if compact else t("floor.stack_bench", lang))
         symbols.append("line-ew")
         colours.append(GREY)
         where.append("bottom left")
     return [{
         "type": "scatter", "x": x, "y": y, "mode": "markers+text", "text": text, "textposition": where,
-        "marker": {"size": 30, "symbol": symbols, "color": colours, "line": {"width": 1, "color": GREY}},
-        "textfont": {"size": 13, "color": "#333333"}, "hoverinfo": "skip", "showlegend": False,
+        "marker": {"size": 16 if compact else 30, "symbol": symbols, "color": colours, "line": {"width": 1, "color": GREY}},
+        "textfont": {"size": 12 if compact else 13, "color": "#333333"}, "hoverinfo": "skip", "showlegend": False,
         "xaxis": axes[0], "yaxis": axes[1],
     }]
 
@@ -205,10 +213,12 @@ def _slices(fr: FloorFrames, scenario: Scenario, lang: str) -> dict[str, Any]:
     }
 
 
-def floor_figure(floors: list[tuple[str, Scenario, FloorFrames]], lang: str) -> go.Figure:
+def floor_figure(floors: list[tuple[str, Scenario, FloorFrames]], lang: str, compact: bool = False) -> go.Figure:
     """One floor, or several side by side in step (same frame times), as one animated figure.
 
     `floors`: (title, scenario, frames) each; every frames object must share the same `times`.
+    `compact` (a phone): stations numbered (the key goes under the figure), a smaller clock above the
+    plan, a shorter figure.
     """
     if not floors:
         raise ValueError("floor_figure needs at least one floor")
@@ -220,9 +230,9 @@ def floor_figure(floors: list[tuple[str, Scenario, FloorFrames]], lang: str) -> 
     gap = 0.03
     span = (1.0 - gap * (n_floors - 1)) / n_floors
     layout: dict[str, Any] = {
-        "template": "plotly_white", "font": {**FONT, "size": 16}, "height": 720,
+        "template": "plotly_white", "font": {**FONT, "size": 12 if compact else 16}, "height": 480 if compact else 720,
         "margin": {"l": 10, "r": 10, "t": 110, "b": 10}, "hovermode": "closest",
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.07, "x": 0.0, "font": {"size": 15},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.07, "x": 0.0, "font": {"size": 11 if compact else 15},
                    "itemsizing": "constant", "itemclick": False, "itemdoubleclick": False},
         "shapes": [], "annotations": [],
     }
@@ -243,7 +253,7 @@ def floor_figure(floors: list[tuple[str, Scenario, FloorFrames]], lang: str) -> 
         layout["annotations"].append({"text": f"<b>{title}</b>", "xref": f"x{suffix} domain", "yref": "paper",
                                       "x": 0.5, "y": 1.0, "showarrow": False, "font": {"size": 18},
                                       "yanchor": "bottom"})
-        data += _static_traces(plan, scenario, lang, axes)
+        data += _static_traces(plan, scenario, lang, axes, compact)
         styles = _trace_styles(fr, scenario, lang, first=i == 0)
         styles_all.append(styles)
         slices_all.append(_slices(fr, scenario, lang))
@@ -257,8 +267,10 @@ def floor_figure(floors: list[tuple[str, Scenario, FloorFrames]], lang: str) -> 
             data.append({**trace, **style, "marker": {**style.get("marker", {}), **trace.get("marker", {})}})
     # the clock: a big text on the first floor, moved by every frame
     clock_idx = len(data)
-    data.append({"type": "scatter", "x": [0.5], "y": [1.5], "mode": "text", "text": [""],
-                 "textfont": {"size": 30, "color": "#000000"}, "textposition": "middle right", "hoverinfo": "skip",
+    # under the plan on a phone (on it, the clock covered the entrance and the desk's line)
+    data.append({"type": "scatter", "x": [0.5], "y": [-2.5 if compact else 1.5], "mode": "text", "text": [""],
+                 "textfont": {"size": 16 if compact else 30, "color": "#000000"}, "textposition": "middle right",
+                 "hoverinfo": "skip",
                  "showlegend": False, "xaxis": "x", "yaxis": "y"})
     animated.append(clock_idx)
 

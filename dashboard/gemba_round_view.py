@@ -14,22 +14,22 @@ from sim.training import SessionInfo, Training, TrainingError
 from sim.training.observations import MAX_OBSERVATION_NOTE, MAX_OBSERVATIONS, gemba_log, is_gemba
 from sim.wastewalk import WalkScore, places, teams_table
 
-from .floor_charts import FloorFigure, floor_figure, observation_text, place_name, walk_rows
-from .widgets import plain
+from .floor_charts import FloorFigure, floor_figure, observation_text, place_name, station_key, walk_rows
+from .widgets import compact, plain
 
 FLOOR_STEP_MIN = 2.0  # minutes between frames: a whole day stays light for every team's browser
 PLOT_CONFIG = {"displayModeBar": False}
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def session_floor(scenario_json: str, seed: int, lang: str, peak: bool) -> FloorFigure:
-    """The floor a gemba round shows (one figure per session, language and window, shared by every page)."""
+def session_floor(scenario_json: str, seed: int, lang: str, peak: bool, phone: bool = False) -> FloorFigure:
+    """The floor a gemba round shows (one figure per session, language, window and form, shared by every page)."""
     scenario = Scenario.model_validate_json(scenario_json)
     log, window = gemba_log(scenario, seed)
     if peak:
         window = hour_window(scenario, 0, *peak_hours(scenario))
     frames = build_frames(scenario, log, floor_plan(scenario), *window, FLOOR_STEP_MIN)
-    return floor_figure([(t("floor.as_is", lang), scenario, frames)], lang)
+    return floor_figure([(t("floor.as_is", lang), scenario, frames)], lang, compact=phone)
 
 
 def show_floor(info: SessionInfo, lang: str, key: str) -> None:
@@ -37,13 +37,16 @@ def show_floor(info: SessionInfo, lang: str, key: str) -> None:
     browser: about 0.3 MB against 1.2 MB for the whole day), or the whole first day the walk is scored on."""
     peak = st.radio(t("gemba.window", lang), ("peak", "day"), horizontal=True, key=f"{key}.window",
                     format_func=lambda w: t("gemba.whole_day" if w == "day" else "gemba_round.peak", lang)) == "peak"
+    phone = compact() and not key.startswith("projector")
     try:
         with st.spinner(t("gemba_round.building", lang)):
-            figure = session_floor(info.scenario.model_dump_json(), info.seed, lang, peak)
+            figure = session_floor(info.scenario.model_dump_json(), info.seed, lang, peak, phone)
     except FloorError as error:
         st.error(t("gemba.runaway", lang, error=error.text(lang)))
         return
     st.plotly_chart(figure, key=f"{key}.floor", theme=None, config=PLOT_CONFIG)
+    if phone:  # the stations are numbered on a phone: their names under the plan
+        st.caption(" · ".join(f"{n} — {plain(name)}" for n, name in station_key(floor_plan(info.scenario), info.scenario, lang)))
     st.caption(t("gemba.how_to", lang))
 
 

@@ -231,3 +231,28 @@ def test_the_floor_figure_module_imports_pandas_itself() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1])
     assert out.stdout.strip() == "True"
+
+
+def test_the_floor_on_a_phone_numbers_its_stations_and_keys_them_below() -> None:
+    """On a 390 px phone the stations' names overlapped and were cut («Книгохранили», «ытый доступ»),
+    and the clock covered the plan."""
+    from dashboard.floor_charts import floor_figure, station_key
+    from sim.floor import build_frames, floor_plan
+    from sim.model import simulate
+    from sim.scenario import load_scenario
+    from tests.builders import SCENARIOS
+
+    hall = load_scenario(SCENARIOS / "central-lending-hall.yaml")
+    plan = floor_plan(hall)
+    log = simulate(hall, 1, 0)
+    frames = build_frames(hall, log, plan, 600.0, 630.0, 10.0)
+    wide = floor_figure([("as is", hall, frames)], "ru")
+    phone = floor_figure([("as is", hall, frames)], "ru", compact=True)
+    key = station_key(plan, hall, "ru")
+    assert [n for n, _ in key] == [str(i) for i in range(1, len(key) + 1)]
+    assert {name for _, name in key} == {hall.stations[s].name.ru for s in plan.spots if s in hall.stations}
+    stations = next(tr for tr in phone.data if tr.mode == "markers+text")
+    assert [x for x in stations.text if x] == [n for n, _ in key]  # numbers, no names on the plan
+    assert any(len(x) > 3 for x in next(tr for tr in wide.data if tr.mode == "markers+text").text)
+    clock = [tr for tr in phone.data if tr.mode == "text"][-1]
+    assert clock.y[0] < 0 and phone.layout.height < wide.layout.height  # the clock under the plan
