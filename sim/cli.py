@@ -146,11 +146,13 @@ def _with_events(scenario: Scenario, text: str, path: str, lang: str) -> Scenari
         return with_events(scenario, ids)
     except ScenarioError as error:
         whole = load_scenario(path)  # an event `--days` left out is not an unknown one: say so
-        late = [e for e in ids if e not in scenario.events and e in whole.events]
-        if late:
-            raise CliError(*(f"{path}: --with-events: {t('events.cli_after', lang, event=e, days=scenario.calendar.days)}"
-                             for e in late)) from None
-        raise CliError(*(f"{path}: --with-events: {p.say(lang)}" for p in error.problems)) from None
+        lines = []
+        for problem in error.problems:  # one per id, in the order given (`with_events`)
+            event = ids[int(problem.path[1])] if len(problem.path) > 1 and isinstance(problem.path[1], int) else ""
+            said = t("events.cli_after", lang, event=event, days=scenario.calendar.days) if event in whole.events \
+                else problem.say(lang)
+            lines.append(f"{path}: --with-events: {said}")
+        raise CliError(*lines) from None
 
 
 def _tool_list(scenario: Scenario, text: str, path: str, option: str) -> list[str]:

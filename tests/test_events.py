@@ -423,6 +423,11 @@ def test_the_command_line_switches_events_on(tmp_path: Path, capsys: pytest.Capt
     capsys.readouterr()
     assert cli_main(["run", str(path), "-r", "2", "--workers", "1", "--days", "1", "--lang", "en", "--with-events", "sick"]) == 2
     assert "--with-events: event 'sick' happens after the last day of this run (--days 1)" in capsys.readouterr().err
+    # one line per problem: a late event did hide an unknown one given with it
+    assert cli_main(["run", str(path), "-r", "2", "--workers", "1", "--days", "1", "--lang", "en",
+                     "--with-events", "sick,ghost"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and "'sick' happens after the last day" in err[0] and "unknown event 'ghost'" in err[1], err
     assert cli_main(["run", str(path), "-r", "2", "--workers", "1", "--days", "1", "--lang", "ru", "--with-events", "sick"]) == 2
     assert "--with-events: событие «sick» наступает после последнего дня этого прогона (--days 1)" in capsys.readouterr().err
 
