@@ -56,7 +56,7 @@ def balance_tab(scenario: Scenario | None, lang: str) -> None:
                                      min(done / max(total, 1), 1.0), text=t("balance_tab.running", lang)))
         except (BalanceError, ExecutorError, ScenarioError) as error:
             bar.empty()
-            st.error(t("balance_tab.failed", lang, error=str(error)))
+            st.error(t("balance_tab.failed", lang, error=error.text(lang) if isinstance(error, ExecutorError) else str(error)))
             return
         bar.empty()
         st.session_state[RESULT] = (scenario.model_dump_json(), result)

@@ -359,7 +359,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with cluster_executor(getattr(args, "dask", None)) as args.executor:
             return commands[args.command](args)
     except ExecutorError as error:
-        print(error, file=sys.stderr)
+        print(error.text(lang), file=sys.stderr)
     except ScenarioError as error:
         for problem in error.problems:
             print(problem.text(lang), file=sys.stderr)

@@ -15,7 +15,7 @@ from typing import Any
 from .balance import DEFAULT_BEAM, DEFAULT_MAX_SETS, DEFAULT_REPLICATIONS, DEFAULT_TOP, BalanceError, analyse
 from .cli_args import unwritable, whole
 from .events import drop_events_after
-from .executors import ExecutorError, executor_for
+from .executors import executor_for
 from .experiment import DEFAULT_SEED, MAX_REPLICATIONS
 from .i18n import LocalizedError
 from .model import RunawayScenario
@@ -107,9 +107,9 @@ def run(args: argparse.Namespace) -> int:
     except ScenarioError as error:
         for problem in error.problems:
             print(problem.text(args.lang), file=sys.stderr)
-    except LocalizedError as error:
+    except LocalizedError as error:  # an ExecutorError too
         print(error.text(args.lang), file=sys.stderr)
-    except (BalanceError, ExecutorError) as error:
+    except BalanceError as error:
         print(error, file=sys.stderr)
     except RunawayScenario as error:
         print(f"{args.scenario}: {error.text(args.lang)}", file=sys.stderr)

@@ -15,13 +15,15 @@ from concurrent.futures import Executor
 from contextlib import contextmanager
 
 from .experiment import default_executor
+from .i18n import LocalizedError
 
 CONNECT_TIMEOUT_S = 10.0
 _ADDRESS = re.compile(r"^(?:tcp://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?P<port>\d{1,5})$")
 
 
-class ExecutorError(RuntimeError):
-    """The place to run cannot be used (a Dask scheduler that does not answer, say); one plain line."""
+class ExecutorError(LocalizedError):
+    """The place to run cannot be used (a Dask scheduler that does not answer, say); one plain line in
+    either language (`text(lang)`; `str()` is the English)."""
 
 
 @contextmanager
@@ -30,16 +32,14 @@ def dask_executor(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> Iterato
     try:
         from distributed import Client
     except ImportError:
-        raise ExecutorError(
-            f"--dask {address}: the 'distributed' package is not installed (pip install 'lean-library-trainer[cluster]')"
-        ) from None
+        raise ExecutorError("executor.not_installed", address=address) from None
     _check_reachable(address, timeout_s)
     try:
         client = Client(address, timeout=timeout_s, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
         # OSError covers refused connections and timeouts; ValueError an address Dask cannot parse
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise ExecutorError(f"--dask {address}: cannot reach the Dask scheduler within {timeout_s:g} s ({reason})") from None
+        raise ExecutorError("executor.timeout", address=address, seconds=f"{timeout_s:g}", reason=reason) from None
     try:
         yield client.get_executor()
     finally:
@@ -54,14 +54,14 @@ def _check_reachable(address: str, timeout_s: float) -> None:
     """
     match = _ADDRESS.match(address.strip())
     if not match or not 0 < int(match["port"]) < 65536:
-        raise ExecutorError(f"--dask {address}: not a scheduler address (expected tcp://HOST:PORT, e.g. tcp://192.168.1.10:8786)")
+        raise ExecutorError("executor.bad_address", address=address)
     host = match["host"].strip("[]")
     try:
         with socket.create_connection((host, int(match["port"])), timeout=timeout_s):
             pass
     except OSError as error:
         reason = error.strerror or str(error) or type(error).__name__
-        raise ExecutorError(f"--dask {address}: cannot reach the Dask scheduler ({reason}); is `dask scheduler` running there?") from None
+        raise ExecutorError("executor.unreachable", address=address, reason=reason) from None
 
 
 @contextmanager

@@ -240,8 +240,10 @@ def test_an_unreachable_scheduler_is_one_plain_error() -> None:
     port = _free_port()
     with pytest.raises(ExecutorError, match="cannot reach the Dask scheduler"), executor_for(f"tcp://127.0.0.1:{port}"):
         pass
-    with pytest.raises(ExecutorError, match="not a scheduler address"), executor_for("my laptop"):
+    with pytest.raises(ExecutorError, match="not a scheduler address") as refused, executor_for("my laptop"):
         pass
+    # said in the run's language (it was English under --lang ru)
+    assert refused.value.text("ru").startswith("--dask my laptop: это не адрес планировщика")
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
