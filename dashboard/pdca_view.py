@@ -226,14 +226,14 @@ def trainer_pdca(service: Training, code: str, decision: Decision, lang: str, al
         except ValueError:
             h = None
         if h is not None:
-            line = hypothesis_text(scenario, h, lang)
+            line = f"{t('pdca.hypothesis', lang)}: {hypothesis_text(scenario, h, lang)}"
             try:
                 _, results = service.team_results(code, decision.team, decision.round, trainer=True)
                 base = _previous(service, code, decision) or service.results_of(code, decision.round, []) or results
-                line = check_text(scenario, check(h, base, results), lang)
+                line = check_text(scenario, check(h, base, results), lang)  # says «Hypothesis:» itself
             except TrainingError:
                 pass  # not computed yet: the hypothesis alone
-            st.markdown(f"**{t('pdca.hypothesis', lang)}:** {plain(line)}")
+            st.markdown(plain(line))
     lines = a3_lines(decision, scenario, lang)
     for label, text in lines:
         st.markdown(f"##### {label}\n### {plain(text)}" if aloud else f"**{label}** {plain(text)}")
@@ -259,9 +259,9 @@ def compared(service: Training, code: str, sides: list[tuple[str, int]], lang: s
                 base = _previous(service, code, d) or service.results_of(code, number, []) or results
                 parts.append(check_text(scenario, check(h, base, results), lang))
             except TrainingError:
-                parts.append(hypothesis_text(scenario, h, lang))
+                parts.append(f"{t('pdca.hypothesis', lang)}: {hypothesis_text(scenario, h, lang)}")
         if parts:
-            st.caption(f"{plain(team)} · {number}: " + " ".join(plain(p) for p in parts))
+            st.caption(f"{plain(team)} · {number}: " + "; ".join(plain(p) for p in parts))
 
 
 def _hypothesis(decision: Decision, scenario: Scenario) -> Hypothesis | None:

@@ -239,3 +239,18 @@ def test_the_team_page_asks_for_the_hypothesis_drops_a_tool_and_shows_the_check(
     assert not at.exception, at.exception
     d3 = service.decision(code, "Owls", 3)
     assert d3 is not None and d3.dropped == ["five_s_stacks"] and d3.tools == []
+
+
+def test_the_consoles_notes_say_the_hypothesis_label_once(app_env: str) -> None:
+    """The console's team notes read «Гипотеза: Гипотеза: …» (the check's own label after the field's)."""
+    code = _play(Training(Store(app_env)))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["trainer"] = "Anna"
+    at.session_state["trainer.code"] = code
+    at.run()
+    at.switch_page("dashboard/pages/trainer.py")
+    at.run()
+    assert not at.exception, at.exception
+    shown = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    text = shown.replace("\u2060", "").replace("\\", "").replace("**", "")  # as read (Markdown-escaped notes)
+    assert "Hypothesis: Mean waiting time" in text and "Hypothesis: Hypothesis" not in text

@@ -73,7 +73,7 @@ if current is None:
     big(t("projector.teams", lang, n=len(teams)), 2.2)
     st.stop()
 plan = info.scenario.rounds[current.number - 1]
-big(f"{pick(plan.title, lang)} · {status_text(current.status, lang)}", 2.6, 700)
+big(f"{pick(plan.title, lang)} · {status_text(current.status, lang, current.revealed)}", 2.6, 700)
 if current.status == "open":
     countdown(current.deadline, lang, size=48, height=70)
     if current.deadline:
