@@ -66,6 +66,16 @@ def page(name: str, **state) -> AppTest:
     return at
 
 
+def play_rounds(service: Training, code: str, team: str, rounds: int) -> None:
+    """Rounds 1..`rounds`, each opened, the team's as-is decision sent, closed, computed and revealed."""
+    for n in range(1, rounds + 1):
+        service.open_round(code, n)
+        service.submit(code, team, n, [])
+        service.close_round(code, n)
+        Worker(service, runner).run_once()
+        service.reveal(code, n)
+
+
 def test_a_team_that_joins_after_round_1_sees_its_page_without_an_error(app_env: str) -> None:
     service = Training(Store(app_env))
     code = service.create_session(one_day_hall(), seed=3, replications=2, rounds_count=2)
@@ -394,12 +404,7 @@ def test_the_team_page_says_what_the_score_and_the_cards_compare_with(app_env: s
     service = Training(Store(app_env))
     code = service.create_session(one_day_hall(), seed=3, replications=2, rounds_count=3)
     service.join(code, "Owls")
-    for n in (1, 2, 3):
-        service.open_round(code, n)
-        service.submit(code, "Owls", n, [])
-        service.close_round(code, n)
-        Worker(service, runner).run_once()
-        service.reveal(code, n)
+    play_rounds(service, code, "Owls", 3)
     captions = [c.value for c in page("team", team=(code, "Owls")).caption]
     assert t("score_note.against_round", "en", n=2) in captions, captions
 
@@ -415,12 +420,7 @@ def test_a_round_with_other_events_says_it_compares_with_as_is_in_the_same_week(
     service = Training(Store(app_env))
     code = service.create_session(hall, seed=3, replications=2, rounds_count=3)
     service.join(code, "Owls")
-    for n in (1, 2, 3):
-        service.open_round(code, n)
-        service.submit(code, "Owls", n, [])
-        service.close_round(code, n)
-        Worker(service, runner).run_once()
-        service.reveal(code, n)
+    play_rounds(service, code, "Owls", 3)
     captions = [c.value for c in page("team", team=(code, "Owls")).caption]
     assert t("score_note.other_events", "en", n=2) in captions, captions
     assert t("team.against_previous", "en") not in captions

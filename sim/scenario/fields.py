@@ -104,11 +104,9 @@ def _other_branch(item: Any, unions: set[tuple[Any, ...]]) -> bool:
     loc = tuple(item["loc"])
     for at in unions:
         if loc[:len(at)] == at and len(loc) > len(at):
-            is_text = loc[len(at)] == "Text"
-            value = item.get("input") if len(loc) == len(at) + 1 or not is_text else None
-            if is_text:
+            if loc[len(at)] == "Text":
                 return len(loc) == len(at) + 1 and isinstance(item.get("input"), str)
-            return isinstance(value, dict)
+            return isinstance(item.get("input"), dict)
     return False
 
 
